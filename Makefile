@@ -1,0 +1,47 @@
+# Interview Trainer: `make run` to use it, `make test` to prove it, `make bench` to time it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
+export CHROMIUM
+
+.PHONY: run test lint bench install install-test chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Editable install: the wheel's force-include copies packs/flask_core, so we reinstall
+# on every run to pick up pack edits.
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@if [ -d tests/example_pack ]; then $(BIN)/python -m pip install --quiet ./tests/example_pack; fi
+
+run: install
+	PORT=$(PORT) $(BIN)/trainer serve --host $(HOST) --port $(PORT)
+
+# A Chromium for the browser tests: $CHROMIUM if it exists, else Debian's package
+# (as root), else Playwright's own download.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  && echo "chromium: installed /usr/bin/chromium"; \
+	else $(BIN)/python -m playwright install chromium; fi
+
+lint: install-test
+	$(BIN)/ruff check trainer packs tests e2e bench
+
+test: install-test chromium lint
+	$(BIN)/python -m pytest tests e2e
+
+bench: install-test chromium
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache dist build

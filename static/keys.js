@@ -1,0 +1,69 @@
+/* Keyboard shortcuts for Interview Trainer.
+ *
+ * Every shortcut is a visible button or link carrying data-keys="KEY ...": pressing a
+ * key clicks the first such element, so the keyboard and the mouse take the same path
+ * (and htmx handles the request). Lives in our own static file because the
+ * Content-Security-Policy forbids inline scripts and eval.
+ */
+(function () {
+  "use strict";
+
+  var busy = false;
+
+  function isTyping(el) {
+    if (!el) return false;
+    if (el.isContentEditable) return true;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  function keyName(event) {
+    return event.key === " " ? "Space" : event.key;
+  }
+
+  function shortcutsDialog() {
+    return document.getElementById("shortcuts");
+  }
+
+  function toggleShortcuts() {
+    var dialog = shortcutsDialog();
+    if (!dialog) return;
+    if (dialog.open) dialog.close(); else dialog.showModal();
+  }
+
+  function findTarget(name) {
+    var selector = '[data-keys~="' + name.replace(/["\\]/g, "\\$&") + '"]';
+    var scope = document.getElementById("card");
+    return (scope && scope.querySelector(selector)) || document.querySelector(selector);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    var name = keyName(event);
+    if (name === "?") {
+      event.preventDefault();
+      toggleShortcuts();
+      return;
+    }
+    var dialog = shortcutsDialog();
+    if (dialog && dialog.open) return; /* Esc closes the dialog natively */
+    if ((name === "Enter" || name === "Space") && event.target.closest &&
+        event.target.closest("a, button, summary")) {
+      return; /* the focused control activates itself */
+    }
+    var target = findTarget(name);
+    if (!target) return;
+    event.preventDefault();
+    if (busy) return; /* one action at a time: never grade the next card by accident */
+    target.click();
+  });
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-shortcuts]");
+    if (opener) toggleShortcuts();
+  });
+
+  document.addEventListener("htmx:beforeRequest", function () { busy = true; });
+  document.addEventListener("htmx:afterRequest", function () { busy = false; });
+})();

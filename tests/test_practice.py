@@ -1,0 +1,135 @@
+"""Practice routes through the test client: full pages, htmx fragments, grades, CSRF."""
+
+import re
+
+HX = {"HX-Request": "true"}
+
+
+def test_home_lists_packs_with_counts(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Sample pack" in html
+    row = re.search(r'<tr data-pack="sample">.*?</tr>', html, re.S).group(0)
+    assert '<td class="num">6</td>' in row
+    assert '<td class="num new-count">6</td>' in row
+
+
+def test_start_redirects_to_first_new_card(client):
+    response = client.get("/practice/sample")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/practice/sample/q1"
+
+
+def test_direct_card_url_renders_full_page(client):
+    response = client.get("/practice/sample/q2")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.startswith("<!doctype html>")
+    assert 'data-question="q2"' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_htmx_request_gets_only_the_card_fragment(client):
+    response = client.get("/practice/sample/q2", headers=HX)
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="card"')
+    assert "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_question_side_hides_the_answer(client):
+    html = client.get("/practice/sample/q1").get_data(as_text=True)
+    assert "Answer body 1" not in html
+    assert 'data-keys="Space Enter"' in html
+
+
+def test_reveal_shows_sanitised_answer(client):
+    html = client.get("/practice/sample/q1?reveal=1").get_data(as_text=True)
+    assert "Answer body 1" in html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<code class="language-python">' in html
+    assert "<li>point 1 a</li>" in html
+    assert "<code>code</code>" in html  # inline Markdown in the title
+
+
+def test_browse_neighbours_wrap_around(client):
+    html = client.get("/practice/sample/q1").get_data(as_text=True)
+    assert 'href="/practice/sample/q6"' in html and 'rel="prev"' in html
+    assert 'href="/practice/sample/q2"' in html
+
+
+def test_grade_saves_and_shows_next_due_card(client, csrf):
+    response = client.post("/practice/sample/q1/grade", data={"rating": "3"},
+                           headers={**HX, "X-CSRF-Token": csrf})
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == "/practice/sample/q2"
+    assert 'data-question="q2"' in response.get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    row = re.search(r'<tr data-pack="sample">.*?</tr>', home, re.S).group(0)
+    assert '<td class="num new-count">5</td>' in row
+
+
+def test_grade_without_htmx_redirects(client, csrf):
+    response = client.post("/practice/sample/q1/grade",
+                           data={"rating": "4", "csrf_token": csrf})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/practice/sample/q2"
+
+
+def test_grade_without_csrf_token_is_refused(client):
+    client.get("/")
+    response = client.post("/practice/sample/q1/grade", data={"rating": "3"}, headers=HX)
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert "6</td>" in client.get("/").get_data(as_text=True)  # nothing was graded
+
+
+def test_grade_with_wrong_csrf_token_is_refused(client, csrf):
+    response = client.post("/practice/sample/q1/grade", data={"rating": "3"},
+                           headers={**HX, "X-CSRF-Token": csrf + "x"})
+    assert response.status_code == 400
+
+
+def test_bad_rating_gets_a_clear_message(client, csrf):
+    response = client.post("/practice/sample/q1/grade", data={"rating": "9"},
+                           headers={**HX, "X-CSRF-Token": csrf})
+    assert response.status_code == 400
+    assert "1 (Again)" in response.get_data(as_text=True)
+
+
+def test_unknown_question_is_404(client):
+    response = client.get("/practice/sample/nope")
+    assert response.status_code == 404
+    assert "no question" in response.get_data(as_text=True)
+
+
+def test_all_done_when_nothing_is_due(client, csrf):
+    for q in ["q1", "q2", "q3", "q4", "q5", "q6"]:
+        client.post(f"/practice/sample/{q}/grade", data={"rating": "4"},
+                    headers={**HX, "X-CSRF-Token": csrf})
+    response = client.get("/practice/sample")
+    assert response.status_code == 200
+    assert "All caught up" in response.get_data(as_text=True)
+
+
+def test_progress_survives_a_new_app_on_the_same_data(app, client, csrf, data_dir):
+    client.post("/practice/sample/q1/grade", data={"rating": "4"},
+                headers={**HX, "X-CSRF-Token": csrf})
+    cookie = client.get_cookie("session")
+    from tests.conftest import DATA
+    from trainer import create_app
+
+    again = create_app({"DATA_DIR": data_dir, "SECRET_KEY": app.secret_key,
+                        "LOAD_ENTRY_POINTS": False, "PACK_DIRS": [DATA]})
+    other = again.test_client()
+    other.set_cookie("session", cookie.value)
+    assert other.get("/practice/sample").headers["Location"] == "/practice/sample/q2"
+
+
+def test_display_name_is_validated_and_escaped(client, csrf):
+    too_long = client.post("/profile", data={"name": "x" * 41, "csrf_token": csrf},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "1 to 40 characters" in too_long
+    html = client.post("/profile", data={"name": "<b>Ada</b>", "csrf_token": csrf},
+                       follow_redirects=True).get_data(as_text=True)
+    assert 'value="&lt;b&gt;Ada&lt;/b&gt;"' in html

@@ -1,0 +1,63 @@
+"""Small htmx helpers: full page or fragment from one template, and "no change".
+
+One template per page; the part htmx swaps is a named block of that template, so the
+full page and the fragment can never drift apart.
+"""
+
+from flask import current_app, request
+
+
+def is_htmx():
+    """True for a request htmx made, per htmx-flask's ``request.htmx``.
+
+    A history restore (htmx found no cached copy on back/forward) wants the whole page.
+    """
+    htmx = request.htmx
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_page(template_name, block, **context):
+    """Render the whole page, or only ``block`` when htmx asked for it.
+
+    The answer depends on the ``HX-Request`` header, so it says so in ``Vary``: a cache
+    must never hand a fragment to a full-page load or the other way round.
+    """
+    if is_htmx():
+        body = render_block(template_name, block, **context)
+    else:
+        body = current_app.jinja_env.get_template(template_name).render(
+            _template_context(context))
+    response = current_app.make_response(body)
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_block(template_name, block, **context):
+    template = current_app.jinja_env.get_template(template_name)
+    ctx = template.new_context(_template_context(context))
+    return "".join(template.blocks[block](ctx))
+
+
+def _template_context(context):
+    ctx = dict(context)
+    current_app.update_template_context(ctx)
+    return ctx
+
+
+def no_change():
+    """'Nothing new' for a poll: 200, empty body, ``HX-Reswap: none``.
+
+    Not 204: waitress closes the connection after a 204, so a poller would reconnect
+    every second.
+    """
+    response = current_app.response_class("", status=200)
+    response.headers["HX-Reswap"] = "none"
+    response.vary.add("HX-Request")
+    return response
+
+
+def push_url(response, url):
+    """Tell htmx which URL the swapped-in state lives at (for reload and back)."""
+    if request.headers.get("HX-Request") == "true":
+        response.headers["HX-Push-Url"] = url
+    return response

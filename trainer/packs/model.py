@@ -1,0 +1,76 @@
+"""What a loaded pack is: plain, immutable records the views read from."""
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+DIFFICULTIES = ("junior", "mid", "senior")
+
+
+@dataclass(frozen=True)
+class PackError:
+    """One problem with a pack, located as precisely as the loader can."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self):
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One interview question. The ``*_html`` fields were sanitised once, at load."""
+
+    id: str
+    title: str
+    title_html: Markup
+    answer_html: Markup
+    why_html: Markup
+    key_points: tuple[Markup, ...]
+    follow_ups: tuple[Markup, ...]
+    difficulty: str
+    tags: tuple[str, ...]
+    references: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass
+class Pack:
+    """A loaded pack: its manifest, questions in order, and where it came from."""
+
+    id: str
+    title: str
+    version: str
+    description: str = ""
+    author: str = ""
+    licence: str = ""
+    source: str = ""
+    path: str = ""
+    questions: tuple[Question, ...] = ()
+    _index: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        self._index = {q.id: i for i, q in enumerate(self.questions)}
+
+    @property
+    def question_ids(self):
+        return [q.id for q in self.questions]
+
+    def question(self, question_id):
+        """The question with this id, or None."""
+        i = self._index.get(question_id)
+        return None if i is None else self.questions[i]
+
+    def position(self, question_id):
+        """Zero-based place of a question in browse order, or None."""
+        return self._index.get(question_id)
+
+    def neighbour(self, question_id, step):
+        """The id ``step`` places away in browse order, wrapping around the ends."""
+        i = self._index.get(question_id)
+        if i is None or not self.questions:
+            return None
+        return self.questions[(i + step) % len(self.questions)].id

@@ -1,0 +1,82 @@
+"""Finds every pack (plugins and pack folders), loads each once, keeps the errors.
+
+Packs reach the registry in two ways, and the core has no special path for its own
+``flask_core`` pack:
+
+* plugins implement ``trainer_register_packs(register)`` (found through the entry-point
+  group ``trainer``) and call ``register(folder)``;
+* data-only packs are sub-folders of the pack folders named in the configuration.
+
+Packs are kept sorted by id, so the order never depends on plugin load order. A pack
+that fails to load, or whose id is already taken, is recorded in :attr:`errors` with
+its messages; every other pack still loads.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from trainer.packs.loader import load_pack
+
+
+@dataclass
+class PackProblem:
+    """A pack that did not load: where it came from and what is wrong with it."""
+
+    path: str
+    source: str
+    errors: list = field(default_factory=list)
+    id: str = ""
+
+
+class PackRegistry:
+    def __init__(self, plugin_manager, pack_dirs=()):
+        self._pm = plugin_manager
+        self._pack_dirs = [Path(p) for p in pack_dirs]
+        self.packs = {}
+        self.errors = []
+        self.reload()
+
+    def reload(self):
+        """Find and load every pack again (after an install or removal)."""
+        found = []
+        for source, call in self._plugin_callers():
+            call(lambda path, _source=source: found.append((Path(path), _source)))
+        for folder in self._pack_dirs:
+            if folder.is_dir():
+                for child in sorted(folder.iterdir()):
+                    if child.is_dir() and not child.name.startswith("."):
+                        found.append((child, f"folder {folder}"))
+        packs, errors = {}, []
+        for path, source in found:
+            pack, problems = load_pack(path, source=source)
+            if pack is None:
+                errors.append(PackProblem(str(path), source, [str(p) for p in problems]))
+            elif pack.id in packs:
+                errors.append(PackProblem(str(path), source, [
+                    f"{path.name}/pack.toml: pack id '{pack.id}' is already used by "
+                    f"{packs[pack.id].path}"], pack.id))
+            else:
+                packs[pack.id] = pack
+        self.packs = dict(sorted(packs.items()))
+        self.errors = sorted(errors, key=lambda e: e.path)
+
+    def _plugin_callers(self):
+        """Yield (source label, hook function) per plugin, sorted by label.
+
+        Each implementation is called on its own so the registry knows which
+        distribution handed in which pack (shown on the packs page).
+        """
+        dists = {id(plugin): dist for plugin, dist in self._pm.list_plugin_distinfo()}
+        callers = []
+        for impl in self._pm.hook.trainer_register_packs.get_hookimpls():
+            dist = dists.get(id(impl.plugin))
+            label = (f"{dist.project_name} {dist.version}" if dist
+                     else f"plugin {impl.plugin_name}")
+            callers.append((label, impl.function))
+        return sorted(callers, key=lambda c: c[0])
+
+    def get(self, pack_id):
+        return self.packs.get(pack_id)
+
+    def __iter__(self):
+        return iter(self.packs.values())

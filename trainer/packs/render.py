@@ -1,0 +1,70 @@
+"""Markdown to safe HTML, done once when a pack loads.
+
+Raw HTML in pack Markdown is off (it shows as text), code blocks are highlighted with
+Pygments, and the result goes through nh3 with a short allow-list. Only strings made
+here are ever wrapped in :class:`markupsafe.Markup`.
+"""
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+# nowrap: markdown-it wraps the spans in <pre><code> itself.
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+_TAGS = {
+    "p", "br", "hr", "em", "strong", "code", "pre", "span", "div", "a", "ul", "ol", "li",
+    "blockquote", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del",
+}
+_ATTRIBUTES = {"a": {"href", "title"}, "span": {"class"}, "div": {"class"}, "code": {"class"},
+               "pre": {"class"}, "th": {"align"}, "td": {"align"}}
+
+
+def _highlight(code, lang, _attrs):
+    """Pygments for fenced blocks. The first word of the info string names the lexer."""
+    name = (lang or "").split()[0] if lang else ""
+    if not name:
+        return ""
+    try:
+        lexer = get_lexer_by_name(name)
+    except ClassNotFound:
+        return ""
+    return highlight(code, lexer, _FORMATTER)
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight, "linkify": False})
+    md.enable("table")
+    md.enable("strikethrough")
+    return md
+
+
+def sanitise(html):
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"},
+                     link_rel="noopener noreferrer")
+
+
+def render_block(text):
+    """Render block Markdown to sanitised HTML."""
+    return Markup(sanitise(_markdown().render(text)))
+
+
+def render_inline(text):
+    """Render one line of Markdown (a question title) to sanitised inline HTML."""
+    return Markup(sanitise(_markdown().renderInline(text)))
+
+
+def plain_text(text):
+    return str(escape(text))
+
+
+def pygments_css():
+    """The stylesheet that colours highlighted code, served from our own origin."""
+    return _FORMATTER.get_style_defs("pre")

@@ -1,0 +1,159 @@
+"""Profiles: one person's name, card states and review history, in files of their own.
+
+A profile is anonymous: its id lives in the signed session cookie and names its files
+in ``<data>/profiles/``. Keeping one file per profile means one person's write costs
+what their own progress weighs, never everyone's.
+
+* ``<id>.json`` is a TinyDB file with the profile's settings and one document per card
+  it has seen (the FSRS state). It is rewritten atomically on each grade.
+* ``<id>.reviews.jsonl`` is the review history, append-only and fsynced per line, so a
+  grade costs the same with ten reviews behind it or ten thousand. A line cut short by a
+  crash was never acknowledged and is skipped when read.
+"""
+
+import json
+import os
+import re
+import secrets
+import threading
+from pathlib import Path
+
+from tinydb.table import Document
+
+from trainer.storage import DataFileError, lock_for, open_db
+
+PROFILE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+NAME_MAX = 40
+
+
+def new_profile_id():
+    """Return a fresh, unguessable profile id."""
+    return secrets.token_urlsafe(16)
+
+
+def card_key(pack_id, question_id):
+    return f"{pack_id}/{question_id}"
+
+
+class Profile:
+    """One person's progress. Every method holds the file's lock for its whole work."""
+
+    def __init__(self, folder, profile_id):
+        if not PROFILE_ID.match(profile_id):
+            raise ValueError("malformed profile id")
+        self.id = profile_id
+        self.path = Path(folder) / f"{profile_id}.json"
+        self.reviews_path = Path(folder) / f"{profile_id}.reviews.jsonl"
+        self.lock = lock_for(self.path)
+        with self.lock:
+            self._db = open_db(self.path)
+            self._settings = self._db.table("profile")
+            self._cards = self._db.table("cards")
+            self._by_key = {card_key(d["pack"], d["question"]): d for d in self._cards.all()}
+
+    # settings -----------------------------------------------------------------------
+    @property
+    def settings(self):
+        with self.lock:
+            doc = self._settings.get(doc_id=1)
+            return dict(doc) if doc else {}
+
+    def update_settings(self, **changes):
+        with self.lock:
+            merged = {**self.settings, **changes}
+            self._settings.upsert(Document(merged, doc_id=1))
+
+    @property
+    def name(self):
+        return self.settings.get("name", "")
+
+    # cards ----------------------------------------------------------------------------
+    def card(self, pack_id, question_id):
+        """The stored state of one card, or None when it was never reviewed."""
+        return self._by_key.get(card_key(pack_id, question_id))
+
+    def cards_in(self, pack_id):
+        """Map question id to stored state for every reviewed card of a pack."""
+        return {d["question"]: d for d in list(self._by_key.values()) if d["pack"] == pack_id}
+
+    def save_review(self, state, review):
+        """Store a card's new state and append the review that produced it.
+
+        The review line is fsynced before the card file is replaced, so an acknowledged
+        grade is on disk in both places.
+        """
+        key = card_key(state["pack"], state["question"])
+        with self.lock:
+            self._append_review(review)
+            old = self._by_key.get(key)
+            if old is not None:
+                doc = Document(state, doc_id=old.doc_id)
+                self._cards.upsert(doc)
+            else:
+                doc_id = self._cards.insert(state)
+                doc = Document(state, doc_id=doc_id)
+            self._by_key[key] = doc
+
+    def _append_review(self, review):
+        line = json.dumps(review, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self.reviews_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.reviews_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def reviews(self):
+        """Every acknowledged review, oldest first."""
+        with self.lock:
+            try:
+                raw = self.reviews_path.read_bytes()
+            except FileNotFoundError:
+                return []
+            except OSError as exc:
+                raise DataFileError(self.reviews_path, exc.strerror or str(exc)) from exc
+        out = []
+        lines = raw.split(b"\n")
+        for number, line in enumerate(lines[:-1], start=1):  # last item: "" or torn line
+            try:
+                out.append(json.loads(line))
+            except ValueError as exc:
+                raise DataFileError(self.reviews_path, f"line {number} is not JSON") from exc
+        return out
+
+
+_open_profiles: dict[Path, Profile] = {}
+_open_guard = threading.Lock()
+
+
+class ProfileStore:
+    """Hands out profiles; each profile file is opened once per process.
+
+    Two handles on one file would each keep their own in-memory copy and overwrite each
+    other's writes, so every store in the process (one per app) shares one
+    :class:`Profile` per file.
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder).resolve()
+
+    def get(self, profile_id):
+        if not PROFILE_ID.match(profile_id):
+            raise ValueError("malformed profile id")
+        key = self.folder / profile_id
+        with _open_guard:
+            profile = _open_profiles.get(key)
+            if profile is None:
+                profile = _open_profiles[key] = Profile(self.folder, profile_id)
+            return profile
+
+    def forget(self, profile_id):
+        """Drop the open handle, so the next ``get`` reads the file again."""
+        with _open_guard:
+            _open_profiles.pop(self.folder / profile_id, None)
+
+    def exists(self, profile_id):
+        return bool(PROFILE_ID.match(profile_id)) and (
+            (self.folder / f"{profile_id}.json").exists()
+        )
