@@ -31,6 +31,7 @@ MANIFEST_FIELDS = {
 }
 FRONT_FIELDS = {"id": True, "difficulty": True, "tags": True, "references": False}
 SECTIONS = ("Answer", "Why it matters", "Key points", "Follow-ups")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 VERSION = re.compile(r"^\d+(\.\d+){0,2}([-.+][0-9A-Za-z.]+)?$")
 
 
@@ -159,8 +160,20 @@ def _body(lines, first_line, problems, label):
     title = None
     sections = {}
     current = None
+    fence = None
     for offset, line in enumerate(lines):
         number = first_line + offset
+        marker = FENCE.match(line)
+        if fence is not None or marker:
+            # Inside a code block a '# ' line is a comment, not a heading.
+            if fence is None:
+                fence = marker.group(1)
+            elif line.strip().startswith(fence[0] * len(fence)) and not line.strip(
+                    ).strip(fence[0]):
+                fence = None
+            if current is not None:
+                sections[current][0].append(line)
+            continue
         if line.startswith("# "):
             if title is not None:
                 problems.add(label, number, "a second '# ' title; a question has one")
@@ -182,6 +195,10 @@ def _body(lines, first_line, problems, label):
         elif line.strip() and title is None:
             problems.add(label, number, "text before the '# ' question title")
             return None
+    if fence is not None:
+        problems.add(label, first_line + len(lines) - 1, f"a code block opened with {fence} "
+                     "is never closed")
+        return None
     if title is None or not title[0]:
         problems.add(label, first_line, "missing the '# ' line with the question")
         return None

@@ -1,0 +1,94 @@
+"""Browser tests against the real server: ``trainer serve`` (waitress) on a free port.
+
+Chromium is the system one (``$CHROMIUM``, default ``/usr/bin/chromium``): Playwright's
+own browser download does not work on our machines.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_FLAGS],
+    }
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A ``trainer serve`` process that a test can stop and start again on one data dir."""
+
+    def __init__(self, data_dir, env=None):
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "TRAINER_DATA_DIR": str(self.data_dir), **(env or {})}
+        self.env.pop("TRAINER_SECRET_KEY", None)
+        self.process = None
+
+    def start(self):
+        self.log_path = self.data_dir.parent / f"server-{self.port}.log"
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "trainer", "serve", "--port", str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("server exited: " + self.log_path.read_text())
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not answer /healthz in 30 s")
+
+    def kill(self):
+        """Stop the server the hard way: no clean shutdown, as a crash would."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def restart(self):
+        self.kill()
+        return self.start()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    server = LiveServer(tmp_path / "data").start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def console_errors(page):
+    """Collects console errors and page errors (a CSP violation is one) during a test."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors

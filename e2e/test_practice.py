@@ -1,0 +1,102 @@
+"""Practising by keyboard in a real Chromium against the real server."""
+
+import re
+
+from playwright.sync_api import expect
+
+PACK = "flask_core"
+
+
+def card(page):
+    return page.locator("#card")
+
+
+def test_five_cards_by_keyboard_survive_reload_and_restart(page, live_server, console_errors):
+    response = page.goto(live_server.url + "/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    page.locator(f'tr[data-pack="{PACK}"] a').click()  # first visit: the one mouse click
+    seen = []
+    for _ in range(5):
+        expect(card(page)).to_have_attribute("data-side", "question")
+        question = card(page).get_attribute("data-question")
+        assert question not in seen
+        seen.append(question)
+        expect(page).to_have_url(re.compile(rf"/practice/{PACK}/{question}$"))
+        page.keyboard.press("Space")
+        expect(card(page)).to_have_attribute("data-side", "answer")
+        expect(card(page).locator(".key-points li").first).to_be_visible()
+        page.keyboard.press("3")
+        expect(card(page)).not_to_have_attribute("data-question", question)
+    sixth = card(page).get_attribute("data-question")
+    expect(card(page).locator(".new-count")).to_have_text(re.compile(r"\d+"))
+    new_after = int(card(page).locator(".new-count").inner_text())
+
+    page.reload()
+    expect(card(page)).to_have_attribute("data-question", sixth)
+    assert int(card(page).locator(".new-count").inner_text()) == new_after
+
+    live_server.restart()  # killed, not shut down cleanly
+    page.goto(live_server.url + f"/practice/{PACK}")
+    expect(card(page)).to_have_attribute("data-question", sixth)
+    assert int(card(page).locator(".new-count").inner_text()) == new_after
+    page.goto(live_server.url + "/")
+    row = page.locator(f'tr[data-pack="{PACK}"]')
+    total = int(row.locator("td.num").first.inner_text())
+    expect(row.locator(".new-count")).to_have_text(str(total - 5))
+    assert console_errors == []
+
+
+def test_browse_keys_history_and_overlay(page, live_server, console_errors):
+    page.goto(live_server.url + f"/practice/{PACK}")
+    first = card(page).get_attribute("data-question")
+    page.keyboard.press("j")
+    expect(card(page)).not_to_have_attribute("data-question", first)
+    second = card(page).get_attribute("data-question")
+    page.keyboard.press("ArrowRight")
+    expect(card(page)).not_to_have_attribute("data-question", second)
+    page.keyboard.press("k")
+    expect(card(page)).to_have_attribute("data-question", second)
+    page.keyboard.press("ArrowLeft")
+    expect(card(page)).to_have_attribute("data-question", first)
+
+    page.go_back()
+    expect(card(page)).to_have_attribute("data-question", second)
+    page.go_forward()
+    expect(card(page)).to_have_attribute("data-question", first)
+
+    dialog = page.locator("#shortcuts")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("j")  # shortcuts are paused while the overlay is open
+    expect(card(page)).to_have_attribute("data-question", first)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert console_errors == []
+
+
+def test_shortcuts_do_not_fire_while_typing(page, live_server, console_errors):
+    page.goto(live_server.url + "/")
+    field = page.locator("#name")
+    field.click()
+    page.keyboard.type("pj? 3")
+    expect(field).to_have_value("pj? 3")
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.locator("#shortcuts")).to_be_hidden()
+    page.keyboard.press("Enter")  # submits the form: the name is saved
+    expect(page.locator(".flash")).to_have_text("Display name saved.")
+    page.reload()
+    expect(page.locator("#name")).to_have_value("pj? 3")
+    assert console_errors == []
+
+
+def test_every_action_is_a_visible_control_with_its_key(page, live_server):
+    page.goto(live_server.url + f"/practice/{PACK}")
+    expect(page.locator("a.reveal")).to_contain_text("Space")
+    page.locator("a.reveal").click()
+    for key, label in [("1", "Again"), ("2", "Hard"), ("3", "Good"), ("4", "Easy")]:
+        expect(page.locator(f'button[data-keys~="{key}"]')).to_contain_text(label)
+    expect(page.locator('a[rel="next"]')).to_contain_text("j")
+    expect(page.locator('a[rel="prev"]')).to_contain_text("k")
+    expect(page.locator("[data-open-shortcuts]")).to_contain_text("?")
