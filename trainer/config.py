@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 
 
 def default_data_dir():
@@ -36,6 +36,8 @@ def load_or_create_secret(data_dir):
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        fd = None
+    if fd is None:
         key = path.read_text(encoding="ascii").strip()
         if len(key) < 32:
             raise RuntimeError(f"{path} holds no usable secret key; delete it to make a new one")

@@ -14,7 +14,7 @@ TinyDB is not thread-safe and rewrites its whole file on each change. So:
   It is never silently replaced by an empty database.
 """
 
-import copy
+import contextlib
 import json
 import os
 import tempfile
@@ -69,10 +69,8 @@ def atomic_write_bytes(path, data, mode=0o600):
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     fsync_dir(path.parent)
 
@@ -102,15 +100,20 @@ class AtomicJSONStorage(Storage):
             self._cache = data
 
     def read(self):
-        if self._cache is None:
-            return None
-        # TinyDB edits what read() returns before it calls write(); hand it a copy so a
-        # failed write cannot leave memory ahead of the disk.
-        return copy.deepcopy(self._cache)
+        return self._cache
 
     def write(self, data):
+        """Write through to disk; memory follows the disk, never leads it.
+
+        TinyDB edits the dict that read() returned before it calls write(), so when the
+        write fails the in-memory copy is already ahead: reload it from the file.
+        """
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        atomic_write_bytes(self.path, payload)
+        try:
+            atomic_write_bytes(self.path, payload)
+        except BaseException:
+            self._cache = read_json_file(self.path) if self.path.exists() else None
+            raise
         self._cache = data
 
     def close(self):
