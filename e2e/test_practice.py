@@ -100,3 +100,17 @@ def test_every_action_is_a_visible_control_with_its_key(page, live_server):
     expect(page.locator('a[rel="next"]')).to_contain_text("j")
     expect(page.locator('a[rel="prev"]')).to_contain_text("k")
     expect(page.locator("[data-open-shortcuts]")).to_contain_text("?")
+
+
+def test_browser_refuses_inline_script_under_our_csp(page, live_server):
+    page.goto(live_server.url + "/")
+    ran = page.evaluate("""() => new Promise(resolve => {
+        window.__inlineRan = false;
+        document.addEventListener('securitypolicyviolation',
+            e => resolve({ran: window.__inlineRan, directive: e.violatedDirective}));
+        const s = document.createElement('script');
+        s.textContent = 'window.__inlineRan = true';
+        document.body.appendChild(s);
+    })""")
+    assert ran["ran"] is False
+    assert ran["directive"].startswith("script-src")
