@@ -37,10 +37,29 @@
     return (scope && scope.querySelector(selector)) || document.querySelector(selector);
   }
 
+  /* The one Ctrl chord we map (Ctrl+Z: undo); every other modified key is the browser's. */
+  function chordName(event) {
+    if (event.ctrlKey && !event.metaKey && !event.altKey && !event.shiftKey &&
+        (event.key === "z" || event.key === "Z")) return "Ctrl+z";
+    return null;
+  }
+
+  /* Ctrl+Enter (or Cmd+Enter) in a text area sends its form: notes, typed answers. */
+  function submitFromTextarea(event) {
+    var el = event.target;
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return false;
+    if (!el || el.tagName !== "TEXTAREA" || !el.form) return false;
+    event.preventDefault();
+    el.form.requestSubmit();
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.defaultPrevented || submitFromTextarea(event)) return;
+    var chord = chordName(event);
+    if (!chord && (event.ctrlKey || event.metaKey || event.altKey)) return;
     if (isTyping(event.target)) return;
-    var name = keyName(event);
+    var name = chord || keyName(event);
     if (name === "?") {
       event.preventDefault();
       toggleShortcuts();

@@ -50,6 +50,9 @@ class Profile:
             self._settings = self._db.table("profile")
             self._cards = self._db.table("cards")
             self._by_key = {card_key(d["pack"], d["question"]): d for d in self._cards.all()}
+            self._marks = self._db.table("marks")
+            self._marks_by_key = {
+                card_key(d["pack"], d["question"]): d for d in self._marks.all()}
 
     # settings -----------------------------------------------------------------------
     @property
@@ -93,6 +96,98 @@ class Profile:
                 doc_id = self._cards.insert(state)
                 doc = Document(state, doc_id=doc_id)
             self._by_key[key] = doc
+
+    def put_card(self, state, record=None):
+        """Replace one card's state (undo, import); ``record`` is appended to the log first.
+
+        ``state`` None with ``record`` naming a card forgets that card (undoing its first
+        grade makes it new again).
+        """
+        with self.lock:
+            if record is not None:
+                self._append_review(record)
+            if state is None:
+                return
+            key = card_key(state["pack"], state["question"])
+            old = self._by_key.get(key)
+            if old is not None:
+                self._cards.upsert(Document(state, doc_id=old.doc_id))
+                self._by_key[key] = Document(state, doc_id=old.doc_id)
+            else:
+                doc_id = self._cards.insert(state)
+                self._by_key[key] = Document(state, doc_id=doc_id)
+
+    def drop_card(self, pack_id, question_id, record=None):
+        """Forget one card's state, so the question is new again."""
+        key = card_key(pack_id, question_id)
+        with self.lock:
+            if record is not None:
+                self._append_review(record)
+            old = self._by_key.get(key)
+            if old is not None:
+                self._cards.remove(doc_ids=[old.doc_id])
+                del self._by_key[key]
+
+    def drop_pack(self, pack_id, record=None):
+        """Forget every card state and mark of one pack (a reset). The log keeps history."""
+        with self.lock:
+            if record is not None:
+                self._append_review(record)
+            cards = [k for k, d in self._by_key.items() if d["pack"] == pack_id]
+            if cards:
+                self._cards.remove(doc_ids=[self._by_key[k].doc_id for k in cards])
+                for k in cards:
+                    del self._by_key[k]
+            marks = [k for k, d in self._marks_by_key.items() if d["pack"] == pack_id]
+            if marks:
+                self._marks.remove(doc_ids=[self._marks_by_key[k].doc_id for k in marks])
+                for k in marks:
+                    del self._marks_by_key[k]
+            return len(cards), len(marks)
+
+    def all_cards(self):
+        """Every stored card state, of every pack."""
+        with self.lock:
+            return [dict(d) for d in self._by_key.values()]
+
+    def append_records(self, records):
+        """Append log records (imported reviews) in one go, each line fsynced."""
+        with self.lock:
+            for record in records:
+                self._append_review(record)
+
+    # marks: star, bury, note -- kept apart from card states so a marked card stays new
+    def mark(self, pack_id, question_id):
+        """The marks of one card (``starred``, ``buried_until``, ``note``), or {}."""
+        doc = self._marks_by_key.get(card_key(pack_id, question_id))
+        return dict(doc) if doc else {}
+
+    def marks_in(self, pack_id):
+        return {d["question"]: dict(d) for d in list(self._marks_by_key.values())
+                if d["pack"] == pack_id}
+
+    def all_marks(self):
+        with self.lock:
+            return [dict(d) for d in self._marks_by_key.values()]
+
+    def set_mark(self, pack_id, question_id, **changes):
+        """Merge ``changes`` into a card's marks; a mark left empty is removed."""
+        key = card_key(pack_id, question_id)
+        with self.lock:
+            old = self._marks_by_key.get(key)
+            merged = {**(dict(old) if old else {}), **changes,
+                      "pack": pack_id, "question": question_id}
+            empty = not any(merged.get(k) for k in ("starred", "buried_until", "note"))
+            if old is not None and empty:
+                self._marks.remove(doc_ids=[old.doc_id])
+                del self._marks_by_key[key]
+            elif old is not None:
+                self._marks.upsert(Document(merged, doc_id=old.doc_id))
+                self._marks_by_key[key] = Document(merged, doc_id=old.doc_id)
+            elif not empty:
+                doc_id = self._marks.insert(merged)
+                self._marks_by_key[key] = Document(merged, doc_id=doc_id)
+            return merged
 
     def _append_review(self, review):
         line = json.dumps(review, ensure_ascii=False, separators=(",", ":")) + "\n"

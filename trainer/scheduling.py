@@ -37,6 +37,18 @@ def make_scheduler(desired_retention=0.9):
     return fsrs.Scheduler(desired_retention=desired_retention)
 
 
+_schedulers: dict[float, fsrs.Scheduler] = {}
+
+
+def scheduler_for(desired_retention):
+    """A shared scheduler per desired retention (each profile may choose its own)."""
+    key = round(float(desired_retention), 2)
+    scheduler = _schedulers.get(key)
+    if scheduler is None:
+        scheduler = _schedulers.setdefault(key, make_scheduler(key))
+    return scheduler
+
+
 def now_utc():
     return datetime.now(UTC)
 
@@ -62,6 +74,7 @@ def grade(scheduler, pack_id, question_id, state, rating, when=None):
         "lapses": lapses + (1 if rating == 1 and state is not None else 0),
         "last_rating": rating,
         "last_review": when.timestamp(),
+        "introduced": state.get("introduced", 0) if state else when.timestamp(),
     }
     review = {
         "pack": pack_id,
@@ -70,6 +83,7 @@ def grade(scheduler, pack_id, question_id, state, rating, when=None):
         "at": when.timestamp(),
         "due": new_state["due"],
         "previous": state["fsrs"] if state else None,
+        "previous_state": dict(state) if state else None,
     }
     return new_state, review
 

@@ -1,9 +1,12 @@
 """Practice: one card at a time, flipped and graded by keyboard, each card at its own URL.
 
-* ``GET /practice/<pack>`` goes to the next due card (or says all are done);
-* ``GET /practice/<pack>/<question>`` shows the question; ``?reveal=1`` the answer too;
+* ``GET /practice/<pack>`` goes to the next card of Review mode (or says all are done);
+* ``GET /practice/<pack>/<question>`` shows the question; ``?reveal=1`` the answer too,
+  ``?note=1`` the note form;
 * ``POST /practice/<pack>/<question>/grade`` applies a 1-4 grade through FSRS and shows
-  the next due card.
+  the next card of Review mode;
+* ``POST /practice/<pack>/undo`` takes back the latest grade in the pack;
+* ``POST .../star``, ``.../bury``, ``.../note`` are the card actions (card_actions.py).
 
 htmx requests get the ``card`` block only, with ``HX-Push-Url`` where the card changes;
 a direct load of any of these URLs renders the full page from the same template.
@@ -13,8 +16,11 @@ import time
 
 from flask import Blueprint, abort, redirect, request, url_for
 
+from trainer import card_actions
 from trainer.htmx import is_htmx, push_url, render_page
-from trainer.scheduling import RATING_LABELS, counts, due_questions, grade
+from trainer.modes import new_today, review_queue
+from trainer.profile_settings import new_limit, scheduler_for_profile
+from trainer.scheduling import RATING_LABELS, counts, grade
 from trainer.views.common import current_profile, trainer
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -27,30 +33,77 @@ def _pack_or_404(pack_id):
     return pack
 
 
+def _question_or_404(pack, question_id):
+    question = pack.question(question_id)
+    if question is None:
+        abort(404, description=f"Pack '{pack.id}' has no question '{question_id}'. It may "
+                               "have been removed in a newer version of the pack.")
+    return question
+
+
 def _next_due(pack, states, exclude=None):
+    """The next card of Review mode, honouring buries and today's new-question limit."""
+    profile = current_profile()
     now = time.time()
-    for question_id in due_questions(pack.question_ids, states, now):
+    allowance = max(new_limit(profile) - new_today(profile, now), 0)
+    for question_id in review_queue(pack, states, profile.marks_in(pack.id), now, allowance):
         if question_id != exclude:
             return question_id
     return None
 
 
-def _render(pack, question=None, revealed=False, states=None):
+def _render(pack, question=None, revealed=False, states=None, notice=None, editing_note=False,
+            **extra):
     profile = current_profile()
     states = profile.cards_in(pack.id) if states is None else states
-    new, due = counts(pack.question_ids, states, time.time())
+    now = time.time()
+    new, due = counts(pack.question_ids, states, now)
+    limit = new_limit(profile)
     context = {
         "pack": pack, "question": question, "revealed": revealed, "new_count": new,
-        "due_count": due, "ratings": RATING_LABELS,
+        "due_count": due, "ratings": RATING_LABELS, "notice": notice,
+        "undo_available": any(s.get("last_review") for s in states.values()),
+        "new_limit": limit, "limit_reached": new > 0 and new_today(profile, now) >= limit,
+        **extra,
     }
     if question is not None:
+        mark = profile.mark(pack.id, question.id)
         context.update(
             position=pack.position(question.id) + 1,
             prev_id=pack.neighbour(question.id, -1),
             next_id=pack.neighbour(question.id, 1),
             state=states.get(question.id),
+            mark=mark,
+            buried=card_actions.is_buried(mark, now),
+            editing_note=editing_note,
+            note_max=card_actions.NOTE_MAX,
         )
     return render_page("practice.html", "card", **context)
+
+
+def _card_url(pack, question_id, revealed=False):
+    if revealed:
+        return url_for(".card", pack_id=pack.id, question_id=question_id, reveal=1)
+    return url_for(".card", pack_id=pack.id, question_id=question_id)
+
+
+def _show_next(pack, exclude, notice=None):
+    """Answer a change with the next card of Review mode (or "all caught up")."""
+    states = current_profile().cards_in(pack.id)
+    next_id = _next_due(pack, states, exclude=exclude)
+    url = _card_url(pack, next_id) if next_id else url_for(".start", pack_id=pack.id)
+    if not is_htmx():
+        return redirect(url, 303)
+    question = pack.question(next_id) if next_id else None
+    return push_url(_render(pack, question, states=states, notice=notice), url)
+
+
+def _show_same(pack, question, notice=None):
+    """Answer a card action with the same card, on the side it was on."""
+    revealed = request.form.get("reveal") == "1"
+    if not is_htmx():
+        return redirect(_card_url(pack, question.id, revealed), 303)
+    return _render(pack, question, revealed=revealed, notice=notice)
 
 
 @bp.get("/<pack_id>")
@@ -68,18 +121,15 @@ def start(pack_id):
 @bp.get("/<pack_id>/<question_id>")
 def card(pack_id, question_id):
     pack = _pack_or_404(pack_id)
-    question = pack.question(question_id)
-    if question is None:
-        abort(404, description=f"Pack '{pack.id}' has no question '{question_id}'. It may "
-                               "have been removed in a newer version of the pack.")
-    return _render(pack, question, revealed=request.args.get("reveal") == "1")
+    question = _question_or_404(pack, question_id)
+    return _render(pack, question, revealed=request.args.get("reveal") == "1",
+                   editing_note=request.args.get("note") == "1")
 
 
 @bp.post("/<pack_id>/<question_id>/grade")
 def grade_card(pack_id, question_id):
     pack = _pack_or_404(pack_id)
-    if pack.question(question_id) is None:
-        abort(404, description=f"Pack '{pack.id}' has no question '{question_id}'.")
+    _question_or_404(pack, question_id)
     try:
         rating = int(request.form.get("rating", ""))
     except ValueError:
@@ -87,16 +137,63 @@ def grade_card(pack_id, question_id):
     if rating not in RATING_LABELS:
         abort(400, description="A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     profile = current_profile()
-    t = trainer()
     with profile.lock:
-        state, review = grade(t.scheduler, pack.id, question_id,
+        state, review = grade(scheduler_for_profile(profile), pack.id, question_id,
                               profile.card(pack.id, question_id), rating)
         profile.save_review(state, review)
-    states = profile.cards_in(pack.id)
-    next_id = _next_due(pack, states, exclude=question_id)
-    url = (url_for(".card", pack_id=pack.id, question_id=next_id) if next_id
-           else url_for(".start", pack_id=pack.id))
+    return _show_next(pack, exclude=question_id)
+
+
+@bp.post("/<pack_id>/undo")
+def undo(pack_id):
+    pack = _pack_or_404(pack_id)
+    try:
+        question_id = card_actions.undo_last_grade(current_profile(), pack.id)
+    except card_actions.CardActionError as exc:
+        if not is_htmx():
+            abort(409, description=str(exc))
+        question = pack.question(request.form.get("question", ""))
+        return _render(pack, question, notice=str(exc))
+    url = _card_url(pack, question_id)
     if not is_htmx():
         return redirect(url, 303)
-    question = pack.question(next_id) if next_id else None
-    return push_url(_render(pack, question, states=states), url)
+    question = pack.question(question_id)
+    if question is None:  # the pack no longer has it: the undo still stood
+        return push_url(_render(pack, notice="Grade undone."), url_for(".start", pack_id=pack.id))
+    return push_url(_render(pack, question, notice=f"Undid your grade of “{question.title}”."),
+                    url)
+
+
+@bp.post("/<pack_id>/<question_id>/star")
+def star(pack_id, question_id):
+    pack = _pack_or_404(pack_id)
+    question = _question_or_404(pack, question_id)
+    starred = card_actions.toggle_star(current_profile(), pack.id, question.id)
+    return _show_same(pack, question, notice="Starred." if starred else "Star removed.")
+
+
+@bp.post("/<pack_id>/<question_id>/bury")
+def bury(pack_id, question_id):
+    pack = _pack_or_404(pack_id)
+    question = _question_or_404(pack, question_id)
+    if card_actions.toggle_bury(current_profile(), pack.id, question.id):
+        return _show_next(pack, exclude=question.id,
+                          notice=f"Buried “{question.title}” until tomorrow.")
+    return _show_same(pack, question, notice="Back in today's reviews.")
+
+
+@bp.post("/<pack_id>/<question_id>/note")
+def note(pack_id, question_id):
+    pack = _pack_or_404(pack_id)
+    question = _question_or_404(pack, question_id)
+    try:
+        saved = card_actions.save_note(current_profile(), pack.id, question.id,
+                                       request.form.get("note", ""))
+    except card_actions.CardActionError as exc:
+        if not is_htmx():
+            abort(400, description=str(exc))
+        response = _render(pack, question, revealed=request.form.get("reveal") == "1",
+                           notice=str(exc), editing_note=True,
+                           note_draft=request.form.get("note", "")[:2 * card_actions.NOTE_MAX])
+        return response
+    return _show_same(pack, question, notice="Note saved." if saved else "Note removed.")

@@ -1,0 +1,45 @@
+"""Study modes: which question comes next.
+
+* Review: due cards by FSRS (most overdue first), then new questions while today's
+  new-question limit lasts; buried cards wait until tomorrow.
+* Browse: the pack in order (``Pack.neighbour``).
+* Focus: a filtered, shuffled run through a pack (see :func:`focus_order`).
+"""
+
+import random
+
+from trainer.card_actions import is_buried, start_of_day
+from trainer.scheduling import due_questions
+
+
+def new_today(profile, now_ts):
+    """How many questions this profile met for the first time today (all packs)."""
+    since = start_of_day(now_ts)
+    return sum(1 for s in profile.all_cards() if (s.get("introduced") or 0) >= since)
+
+
+def review_queue(pack, states, marks, now_ts, new_allowance):
+    """Question ids to review now, in order; at most ``new_allowance`` new ones."""
+    queue = []
+    new_taken = 0
+    for question_id in due_questions(pack.question_ids, states, now_ts):
+        if is_buried(marks.get(question_id), now_ts):
+            continue
+        if question_id not in states:
+            if new_taken >= new_allowance:
+                continue
+            new_taken += 1
+        queue.append(question_id)
+    return queue
+
+
+def focus_order(pack, marks, seed, tag="", difficulty="", starred=False):
+    """The questions of a pack that match the filter, shuffled by ``seed``."""
+    chosen = [
+        q.id for q in pack.questions
+        if (not tag or tag in q.tags)
+        and (not difficulty or q.difficulty == difficulty)
+        and (not starred or marks.get(q.id, {}).get("starred"))
+    ]
+    random.Random(seed).shuffle(chosen)  # noqa: S311 - an order to study in, not a secret
+    return chosen
