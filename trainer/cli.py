@@ -4,6 +4,8 @@ import os
 
 import click
 
+from trainer.pack_cli import attach
+
 DEFAULT_THREADS = 16
 
 
@@ -21,7 +23,10 @@ def main():
               help="Worker threads in the one server process.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Data folder (default: $TRAINER_DATA_DIR or a per-user folder).")
-def serve(host, port, threads, data_dir):
+@click.option("--packs-dir", "packs_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False),
+              help="Another folder of data packs (repeatable), besides <data>/packs.")
+def serve(host, port, threads, data_dir, packs_dirs):
     """Serve the trainer with waitress: one process, several threads.
 
     One process on purpose: TinyDB files are guarded by in-process locks.
@@ -30,8 +35,11 @@ def serve(host, port, threads, data_dir):
 
     from trainer.app import create_app
 
-    app = create_app({"DATA_DIR": data_dir} if data_dir else None)
+    app = create_app({"DATA_DIR": data_dir, "EXTRA_PACK_DIRS": packs_dirs})
     click.echo(f"Interview Trainer on http://{host}:{port}/ "
                f"(data in {app.config['DATA_DIR']})")
     waitress_serve(app, host=host, port=port, threads=threads, connection_limit=400,
                    channel_timeout=60, ident="interview-trainer")
+
+
+attach(main)  # trainer packs ..., trainer install / uninstall

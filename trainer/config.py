@@ -5,7 +5,10 @@
 * ``TRAINER_SECRET_KEY``: signs the session cookie. When unset, a random key is made
   once and kept in ``<data>/secret_key`` with mode 0600, so cookies (and with them
   everyone's profile) survive a restart. It is never a constant in the code.
-* ``TRAINER_PACKS_DIR``: extra folders of data-only packs (``os.pathsep``-separated).
+* ``TRAINER_PACKS_DIR``: extra folders of data-only packs (``os.pathsep``-separated);
+  ``trainer serve --packs-dir`` adds more (override ``EXTRA_PACK_DIRS``).
+* ``TRAINER_ADMIN_TOKEN``: lets an operator upload packs from another machine; without
+  it, uploads are accepted from loopback only.
 """
 
 import os
@@ -57,10 +60,12 @@ def build_config(overrides=None):
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = (overrides.pop("SECRET_KEY", None) or os.environ.get("TRAINER_SECRET_KEY")
               or load_or_create_secret(data_dir))
+    extra_dirs = [Path(p) for p in overrides.pop("EXTRA_PACK_DIRS", ())]
     config = {
         "DATA_DIR": data_dir,
         "SECRET_KEY": secret,
-        "PACK_DIRS": [data_dir / "packs", *extra_pack_dirs_from_env()],
+        "PACK_DIRS": [data_dir / "packs", *extra_pack_dirs_from_env(), *extra_dirs],
+        "ADMIN_TOKEN": os.environ.get("TRAINER_ADMIN_TOKEN", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 400 * 24 * 3600,

@@ -8,8 +8,9 @@ The format (``docs/packs.md`` is the author's guide):
   ``# The question``, and the sections ``## Answer``, ``## Why it matters``,
   ``## Key points`` and ``## Follow-ups`` (the last two are ``- `` lists).
 
-Every problem is reported as a :class:`PackError` with the file and, where known, the
-line; a pack with any error is not loaded, and never stops another pack from loading.
+Every problem is reported as a :class:`PackError` with the file and a line: the line of
+the offending field or heading where there is one, else line 1 (a problem with the whole
+file). A pack with any error is not loaded, and never stops another pack from loading.
 """
 
 import re
@@ -25,6 +26,7 @@ ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TAG = re.compile(r"^[a-z0-9][a-z0-9_+.-]{0,39}$")
 MAX_FILE_BYTES = 64 * 1024
 MAX_QUESTIONS = 5000
+MAX_TAGS = 20
 MANIFEST_FIELDS = {
     "id": True, "title": True, "version": True, "description": False, "author": False,
     "licence": False,
@@ -41,47 +43,75 @@ class _Problems(list):
 
 
 def _read_text(path, problems, label):
+    """The file's text, or None after reporting why it cannot be used."""
     try:
+        if not path.is_file():
+            problems.add(label, 1, "is not a regular file")
+            return None
         size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.add(label, 1, f"is {size} bytes; the limit is {MAX_FILE_BYTES} bytes "
+                         "(split the text or shorten the answer)")
+            return None
+        raw = path.read_bytes()
     except OSError as exc:
-        problems.add(label, None, f"cannot be read: {exc.strerror}")
+        problems.add(label, 1, f"cannot be read: {exc.strerror or exc}")
         return None
-    if size > MAX_FILE_BYTES:
-        problems.add(label, None, f"is {size} bytes; the limit is {MAX_FILE_BYTES}")
-        return None
-    raw = path.read_bytes()
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems.add(label, line, "is not UTF-8 text")
+        problems.add(label, line, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save "
+                     "the file as UTF-8")
         return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def _toml_error_line(exc):
+def _toml_error_line(exc, text):
+    """The 1-based line a TOML error is on; the last line for "at end of document"."""
     match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    return len(text.rstrip("\n").split("\n")) if text.strip() else 1
 
 
-def _check_fields(data, spec, problems, label, line=None):
+FIELD_LINE = re.compile(r"""^\s*\[*\s*["']?([A-Za-z0-9_-]+)["']?\s*[=\]]""")
+
+
+def _field_lines(text, first_line):
+    """Map each top-level TOML key to the file line it is set on (first occurrence)."""
+    lines = {}
+    for offset, line in enumerate(text.split("\n")):
+        match = FIELD_LINE.match(line)
+        if match:
+            lines.setdefault(match.group(1), first_line + offset)
+    return lines
+
+
+def _check_fields(data, spec, problems, label, where, start):
+    """Report missing fields at ``start`` and unknown ones at their own line."""
     ok = True
     for name, required in spec.items():
         if required and name not in data:
-            problems.add(label, line, f"missing required field '{name}'")
+            problems.add(label, start, f"missing required field '{name}'")
             ok = False
     for name in data:
         if name not in spec:
             known = ", ".join(spec)
-            problems.add(label, line, f"unknown field '{name}' (known fields: {known})")
+            problems.add(label, where.get(name, start),
+                         f"unknown field '{name}' (known fields: {known})")
             ok = False
     return ok
+
+
+MAX_DESCRIPTION = 1000
 
 
 def load_manifest(folder, problems):
     label = f"{folder.name}/{MANIFEST}"
     path = folder / MANIFEST
-    if not path.is_file():
-        problems.add(label, None, "missing: every pack needs a pack.toml manifest")
+    if not path.exists():
+        problems.add(label, 1, "missing: every pack needs a pack.toml manifest")
         return None
     text = _read_text(path, problems, label)
     if text is None:
@@ -89,25 +119,32 @@ def load_manifest(folder, problems):
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.add(label, _toml_error_line(exc), f"is not valid TOML: {exc}")
+        problems.add(label, _toml_error_line(exc, text), f"is not valid TOML: {exc}")
         return None
-    if not _check_fields(data, MANIFEST_FIELDS, problems, label):
+    where = _field_lines(text, 1)
+    if not _check_fields(data, MANIFEST_FIELDS, problems, label, where, 1):
         return None
     for name in MANIFEST_FIELDS:
         if name in data and not isinstance(data[name], str):
-            problems.add(label, None, f"field '{name}' must be a string")
+            problems.add(label, where.get(name, 1), f"field '{name}' must be a string "
+                         "in double quotes")
             return None
     if not ID.match(data["id"]):
-        problems.add(label, None, f"field 'id' is {data['id']!r}: use lowercase letters, "
-                     "digits, '-' or '_', at most 64 characters")
+        problems.add(label, where["id"], f"field 'id' is {data['id']!r}: use lowercase "
+                     "letters, digits, '-' or '_', at most 64 characters")
         return None
     if not VERSION.match(data["version"]):
-        problems.add(label, None, f"field 'version' is {data['version']!r}: use a version "
-                     "such as 1.0.0")
+        problems.add(label, where["version"], f"field 'version' is {data['version']!r}: "
+                     "use a version such as 1.0.0")
         return None
     if not data["title"].strip() or len(data["title"]) > 120:
-        problems.add(label, None, "field 'title' must be 1 to 120 characters")
+        problems.add(label, where["title"], "field 'title' must be 1 to 120 characters")
         return None
+    for name in ("description", "author", "licence"):
+        if len(data.get(name, "")) > MAX_DESCRIPTION:
+            problems.add(label, where[name], f"field '{name}' is longer than "
+                         f"{MAX_DESCRIPTION} characters")
+            return None
     return data
 
 
@@ -124,34 +161,40 @@ def _split_front_matter(text, problems, label):
 
 
 def _front_matter(raw, problems, label):
+    """Parse and check the front matter; its first line is line 2 of the file."""
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(exc)
-        problems.add(label, line + 1 if line else 1, f"front matter is not valid TOML: {exc}")
+        problems.add(label, _toml_error_line(exc, raw) + 1,
+                     f"front matter is not valid TOML: {exc}")
         return None
-    if not _check_fields(data, FRONT_FIELDS, problems, label, 1):
+    where = _field_lines(raw, 2)
+    if not _check_fields(data, FRONT_FIELDS, problems, label, where, 1):
         return None
     if not isinstance(data["id"], str) or not ID.match(data["id"]):
-        problems.add(label, 1, f"field 'id' is {data['id']!r}: use lowercase letters, digits, "
-                     "'-' or '_', at most 64 characters")
+        problems.add(label, where["id"], f"field 'id' is {data['id']!r}: use lowercase "
+                     "letters, digits, '-' or '_', at most 64 characters")
         return None
     if data["difficulty"] not in DIFFICULTIES:
-        problems.add(label, 1, f"field 'difficulty' is {data['difficulty']!r}: use one of "
-                     + ", ".join(DIFFICULTIES))
+        problems.add(label, where["difficulty"], f"field 'difficulty' is "
+                     f"{data['difficulty']!r}: use one of " + ", ".join(DIFFICULTIES))
         return None
     tags = data["tags"]
-    if not isinstance(tags, list) or not tags or not all(
+    if not isinstance(tags, list) or not tags or len(tags) > MAX_TAGS or not all(
         isinstance(t, str) and TAG.match(t) for t in tags
     ):
-        problems.add(label, 1, "field 'tags' must be a non-empty list of lowercase tags")
+        problems.add(label, where["tags"], f"field 'tags' must be a list of 1 to {MAX_TAGS} "
+                     "lowercase tags such as [\"routing\", \"http\"]")
         return None
     refs = data.get("references", [])
-    if not isinstance(refs, list) or not all(
-        isinstance(r, str) and r.startswith(("https://", "http://")) for r in refs
+    if not isinstance(refs, list) or len(refs) > MAX_TAGS or not all(
+        isinstance(r, str) and r.startswith(("https://", "http://")) and len(r) <= 500
+        for r in refs
     ):
-        problems.add(label, 1, "field 'references' must be a list of http(s) URLs")
+        problems.add(label, where.get("references", 1), "field 'references' must be a list "
+                     f"of at most {MAX_TAGS} http(s) URLs")
         return None
+    data["_id_line"] = where["id"]
     return data
 
 
@@ -225,7 +268,12 @@ def _bullets(name, section, problems, label):
     return tuple(items)
 
 
-def load_question(path, label, problems):
+def load_question(path, label, problems, id_lines=None):
+    """One question file, or None after reporting its problems.
+
+    ``id_lines`` (a dict), when given, learns the line of the file's ``id`` field, so a
+    duplicate id can be reported where it is written.
+    """
     text = _read_text(path, problems, label)
     if text is None:
         return None
@@ -235,6 +283,8 @@ def load_question(path, label, problems):
     meta = _front_matter(front, problems, label)
     if meta is None:
         return None
+    if id_lines is not None:
+        id_lines[label] = meta["_id_line"]
     parsed = _body(body, body_start + 1, problems, label)
     if parsed is None:
         return None
@@ -263,28 +313,29 @@ def load_pack(folder, source=""):
     folder = Path(folder)
     problems = _Problems()
     if not folder.is_dir():
-        problems.add(str(folder), None, "is not a folder")
-        return None, problems
+        problems.add(str(folder), 1, "is not a folder")
+        return None, list(problems)
     manifest = load_manifest(folder, problems)
     qdir = folder / QUESTIONS_DIR
     files = sorted(qdir.glob("*.md")) if qdir.is_dir() else []
     if not files:
-        problems.add(f"{folder.name}/{QUESTIONS_DIR}", None,
-                     "holds no questions: add at least one .md file")
+        problems.add(f"{folder.name}/{MANIFEST}", 1, "the pack is empty: add at least one "
+                     f"question as {QUESTIONS_DIR}/<name>.md")
     if len(files) > MAX_QUESTIONS:
-        problems.add(f"{folder.name}/{QUESTIONS_DIR}", None,
+        problems.add(f"{folder.name}/{QUESTIONS_DIR}", 1,
                      f"holds {len(files)} files; the limit is {MAX_QUESTIONS}")
-        return None, problems
+        return None, list(problems)
     questions = []
     seen = {}
+    id_lines = {}
     for path in files:
         label = f"{folder.name}/{QUESTIONS_DIR}/{path.name}"
-        question = load_question(path, label, problems)
+        question = load_question(path, label, problems, id_lines)
         if question is None:
             continue
         if question.id in seen:
-            problems.add(label, 2, f"duplicate question id '{question.id}' (also in "
-                         f"{seen[question.id]})")
+            problems.add(label, id_lines[label], f"duplicate question id '{question.id}' "
+                         f"(also in {seen[question.id]})")
             continue
         seen[question.id] = label
         questions.append(question)
@@ -297,3 +348,15 @@ def load_pack(folder, source=""):
         questions=tuple(questions),
     )
     return pack, []
+
+
+def peek_id(folder):
+    """The id a pack's manifest claims, read leniently (for naming a pack that failed)."""
+    try:
+        path = Path(folder) / MANIFEST
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return ""
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get("id")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""
+    return value if isinstance(value, str) and ID.match(value) else ""

@@ -15,7 +15,7 @@ its messages; every other pack still loads.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer.packs.loader import load_pack
+from trainer.packs.loader import load_pack, peek_id
 
 
 @dataclass
@@ -50,7 +50,8 @@ class PackRegistry:
         for path, source in found:
             pack, problems = load_pack(path, source=source)
             if pack is None:
-                errors.append(PackProblem(str(path), source, [str(p) for p in problems]))
+                errors.append(PackProblem(str(path), source, [str(p) for p in problems],
+                                          peek_id(path)))
             elif pack.id in packs:
                 errors.append(PackProblem(str(path), source, [
                     f"{path.name}/pack.toml: pack id '{pack.id}' is already used by "

@@ -1,0 +1,340 @@
+"""``trainer packs ...`` and ``trainer install``: the pack author's and operator's tools.
+
+* ``packs list [--json]``: every pack the server would load, with its load errors;
+* ``packs validate PATH``: a pack folder, a folder of packs or a zip; each problem is
+  printed as ``FILE:LINE: message`` (editors jump to it) and the exit status is 1;
+* ``packs new ID [--package]``: a scaffold that validates, as a data pack or as a
+  pip-installable ``trainer-<id>`` distribution;
+* ``packs install PATH_OR_ZIP`` / ``packs remove ID``: data packs in ``<data>/packs``;
+* ``install NAME...`` / ``uninstall NAME...``: pip in the trainer's own environment, for
+  code packs (a running server picks them up on its next start).
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from trainer.config import data_dir_from_env, extra_pack_dirs_from_env
+from trainer.packs.archive import ArchiveError, read_zip
+from trainer.packs.install import (
+    InstallRefused,
+    find_installed,
+    install_path,
+    remove_pack,
+    taken_ids,
+)
+from trainer.packs.listing import describe
+from trainer.packs.loader import ID, MANIFEST, load_pack
+from trainer.packs.model import DIFFICULTIES
+from trainer.packs.registry import PackRegistry
+from trainer.plugins import make_plugin_manager
+
+
+def _data_option(command):
+    command = click.option(
+        "--packs-dir", "packs_dirs", multiple=True,
+        type=click.Path(exists=True, file_okay=False),
+        help="Another folder of data packs to include (repeatable).")(command)
+    return click.option(
+        "--data-dir", type=click.Path(file_okay=False), default=None,
+        help="Data folder (default: $TRAINER_DATA_DIR or a per-user folder).")(command)
+
+
+def _packs_folder(data_dir):
+    return (Path(data_dir) if data_dir else data_dir_from_env()) / "packs"
+
+
+def _registry(data_dir, packs_dirs=(), plugins=True):
+    """The packs exactly as ``trainer serve`` with the same options would load them."""
+    dirs = [_packs_folder(data_dir), *extra_pack_dirs_from_env(), *map(Path, packs_dirs)]
+    return PackRegistry(make_plugin_manager(load_entry_points=plugins), dirs)
+
+
+@click.group()
+def packs():
+    """List, check, create, install and remove question packs."""
+
+
+@packs.command("list")
+@_data_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead.")
+@click.option("--no-plugins", is_flag=True, help="Leave out pip-installed (code) packs.")
+def list_packs(data_dir, packs_dirs, as_json, no_plugins):
+    """Every pack the server would load, and the ones that fail with their errors."""
+    rows = describe(_registry(data_dir, packs_dirs, plugins=not no_plugins))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No packs found. Make one with 'trainer packs new ID'.")
+    for row in rows:
+        if row["loaded"]:
+            click.echo(f"{row['id']}  {row['version']}  {_questions(row['questions'])}  "
+                       f"{row['title']}  [{row['source']}]")
+        else:
+            click.echo(f"{row['id'] or '?'}  NOT LOADED  {row['path']}  [{row['source']}]")
+            for error in row["errors"]:
+                click.echo(f"    {error}")
+
+
+def _questions(count):
+    return f"{count} question{'' if count == 1 else 's'}"
+
+
+def _print_problems(problems, base):
+    for problem in problems:
+        line = problem.line or 1
+        click.echo(f"{base / problem.file if base else problem.file}:{line}: {problem.message}")
+
+
+def _summary(pack):
+    levels = Counter(q.difficulty for q in pack.questions)
+    spread = ", ".join(f"{levels[level]} {level}" for level in DIFFICULTIES if levels[level])
+    return f"ok: {pack.id} {pack.version}: {_questions(len(pack.questions))} ({spread})"
+
+
+def _validate_folder(folder):
+    pack, problems = load_pack(folder)
+    if pack is not None:
+        click.echo(_summary(pack))
+        return 0
+    _print_problems(problems, folder.parent)
+    return len(problems)
+
+
+def _validate_zip(path):
+    try:
+        files = read_zip(path.read_bytes(), name=path.stem)
+    except ArchiveError as exc:
+        for reason in exc.reasons:
+            click.echo(f"{path}:1: {reason}")
+        return len(exc.reasons)
+    with tempfile.TemporaryDirectory(prefix="trainer-validate-") as tmp:
+        root = Path(tmp) / files.name
+        for relative, data in files.files.items():
+            target = root.joinpath(*relative.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        pack, problems = load_pack(root)
+        if pack is not None:
+            click.echo(_summary(pack))
+            return 0
+        _print_problems(problems, None)
+        return len(problems)
+
+
+@packs.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def validate(path):
+    """Check a pack folder, a folder of packs, or a pack zip.
+
+    Prints each problem as FILE:LINE: message; exits with status 1 when there is any.
+    """
+    if path.is_file():
+        count = _validate_zip(path)
+    elif (path / MANIFEST).exists() or not any(
+            (child / MANIFEST).exists() for child in path.iterdir() if child.is_dir()):
+        count = _validate_folder(path)
+    else:
+        count = sum(_validate_folder(child) for child in sorted(path.iterdir())
+                    if child.is_dir() and not child.name.startswith("."))
+    if count:
+        click.echo(f"{count} problem{'s' if count != 1 else ''} in {path}", err=True)
+        sys.exit(1)
+
+
+MANIFEST_TEMPLATE = '''id = "{id}"
+title = "{title}"
+version = "0.1.0"
+description = "What this pack is about, in one or two sentences."
+author = "Your Name"
+licence = "CC-BY-4.0"
+'''
+
+QUESTION_TEMPLATE = '''+++
+id = "first-question"
+difficulty = "junior"
+tags = ["example"]
+references = ["https://example.org/where-to-read-more"]
++++
+
+# What does this first question ask?
+
+## Answer
+
+Write the model answer in Markdown. Code blocks are highlighted:
+
+```python
+print("hello")
+```
+
+## Why it matters
+
+Why an interviewer asks this, and what a good answer shows.
+
+## Key points
+
+- The first thing a good answer mentions
+- The second thing
+
+## Follow-ups
+
+- A question the interviewer might ask next?
+'''
+
+PYPROJECT_TEMPLATE = '''[build-system]
+requires = ["hatchling>=1.25"]
+build-backend = "hatchling.build"
+
+[project]
+name = "trainer-{dashed}"
+version = "0.1.0"
+description = "{title}: a question pack for Interview Trainer."
+readme = "README.md"
+requires-python = ">=3.11"
+dependencies = ["interview-trainer"]
+
+[project.entry-points.trainer]
+{id} = "{module}"
+
+[tool.hatch.build.targets.wheel]
+packages = ["{module}"]
+'''
+
+PLUGIN_TEMPLATE = '''"""The {title} pack for Interview Trainer, handed over through the hook."""
+
+from pathlib import Path
+
+from trainer.hookspecs import hookimpl
+
+
+@hookimpl
+def trainer_register_packs(register):
+    register(Path(__file__).resolve().parent / "pack")
+'''
+
+README_TEMPLATE = '''# {title}
+
+A question pack for Interview Trainer. Check it with `trainer packs validate {check}`.
+'''
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@packs.command()
+@click.argument("pack_id")
+@click.option("--title", default=None, help="The pack's title (default: from the id).")
+@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Where to create it.")
+@click.option("--package", is_flag=True,
+              help="Make a pip-installable trainer-<id> distribution instead of a data pack.")
+def new(pack_id, title, parent, package):
+    """Create a new pack that validates, ready to edit."""
+    if not ID.match(pack_id):
+        raise click.BadParameter("use lowercase letters, digits, '-' or '_' (at most 64, "
+                                 "starting with a letter or digit)", param_hint="ID")
+    title = title or pack_id.replace("-", " ").replace("_", " ").capitalize()
+    if '"' in title or "\\" in title or len(title) > 120:
+        raise click.BadParameter("a title of at most 120 characters, without quotes or "
+                                 "backslashes", param_hint="--title")
+    dashed = pack_id.replace("_", "-")
+    module = "trainer_" + pack_id.replace("-", "_")
+    root = parent / (f"trainer-{dashed}" if package else pack_id)
+    if root.exists():
+        raise click.ClickException(f"{root} already exists; pick another id or folder")
+    pack_dir = root / module / "pack" if package else root
+    _write(pack_dir / MANIFEST, MANIFEST_TEMPLATE.format(id=pack_id, title=title))
+    _write(pack_dir / "questions" / "001-first-question.md", QUESTION_TEMPLATE)
+    check = f"{module}/pack" if package else "."
+    _write(root / "README.md", README_TEMPLATE.format(title=title, check=check))
+    if package:
+        _write(root / "pyproject.toml", PYPROJECT_TEMPLATE.format(
+            id=pack_id, dashed=dashed, title=title, module=module))
+        _write(root / module / "__init__.py", PLUGIN_TEMPLATE.format(title=title))
+    pack, problems = load_pack(pack_dir)
+    if pack is None:  # the templates are ours: this is a bug, say so loudly
+        raise click.ClickException("the scaffold does not validate: "
+                                   + "; ".join(map(str, problems)))
+    click.echo(f"Created {root}. Edit {pack_dir / 'questions'}, then run "
+               f"'trainer packs validate {pack_dir}'.")
+    if package:
+        click.echo(f"Install it with 'trainer install -e {root}'; publish it as "
+                   f"trainer-{dashed} on PyPI.")
+
+
+@packs.command("install")
+@_data_option
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace an installed pack with the same id.")
+def install_pack(data_dir, packs_dirs, source, replace):
+    """Install a data pack (folder or .zip) into <data>/packs, after validating it."""
+    folder = _packs_folder(data_dir)
+    registry = _registry(data_dir, packs_dirs)
+    try:
+        done = install_path(source, folder, taken_ids(registry, folder), replace)
+    except InstallRefused as exc:
+        click.echo(f"Refused {source}: nothing was installed.", err=True)
+        for reason in exc.reasons:
+            click.echo(f"  {reason}", err=True)
+        sys.exit(1)
+    verb = f"Replaced {done.pack_id} {done.replaced} with" if done.replaced else "Installed"
+    click.echo(f"{verb} {done.pack_id} {done.version} ({_questions(done.questions)}) in "
+               f"{done.path}. A running server shows it after a restart or an upload.")
+
+
+@packs.command("remove")
+@_data_option
+@click.argument("pack_id")
+def remove(data_dir, packs_dirs, pack_id):
+    """Remove a data pack from <data>/packs. Progress on its questions is kept."""
+    folder = _packs_folder(data_dir)
+    if find_installed(folder, pack_id) is None:
+        pack = _registry(data_dir, packs_dirs).get(pack_id)
+        if pack is not None:
+            raise click.ClickException(
+                f"pack '{pack_id}' is not in {folder}; it comes from {pack.source or pack.path}"
+                " (a pip package: remove it with 'trainer uninstall NAME')")
+        raise click.ClickException(f"no data pack '{pack_id}' in {folder}")
+    removed = remove_pack(folder, pack_id)
+    click.echo(f"Removed {pack_id} ({removed}). Progress on its questions is kept and shows "
+               "again if the pack is installed again.")
+
+
+def _pip(args):
+    """Run pip in the interpreter that runs the trainer, so the server sees the result."""
+    return subprocess.run([sys.executable, "-m", "pip", *args], check=False).returncode
+
+
+@click.command("install")
+@click.argument("names", nargs=-1, required=True)
+@click.option("-U", "--upgrade", is_flag=True, help="Upgrade packages already installed.")
+@click.option("-e", "--editable", is_flag=True, help="Install a local folder in editable mode.")
+def install(names, upgrade, editable):
+    """pip install code packs (e.g. trainer-NAME) into the trainer's environment."""
+    args = ["install", *(["--upgrade"] if upgrade else [])]
+    for name in names:
+        args.extend(["-e", name] if editable else [name])
+    sys.exit(_pip(args))
+
+
+@click.command("uninstall")
+@click.argument("names", nargs=-1, required=True)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def uninstall(names, yes):
+    """pip uninstall code packs from the trainer's environment."""
+    sys.exit(_pip(["uninstall", *(["-y"] if yes else []), *names]))
+
+
+def attach(group):
+    """Add these commands to the ``trainer`` group."""
+    group.add_command(packs)
+    group.add_command(install)
+    group.add_command(uninstall)

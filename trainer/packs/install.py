@@ -1,0 +1,178 @@
+"""Installs and removes data packs in the packs folder, so a bad pack never lands there.
+
+An install takes files already checked by :mod:`trainer.packs.archive`, writes them to a
+hidden staging folder next to the packs (same disk, so the final move is one atomic
+rename), loads them with the real loader, and only a pack that loads without a single
+error is moved to ``<packs>/<id>``. Replacing a pack (an upgrade) swaps the folders by
+rename too, so the packs folder never holds half a pack.
+
+Removing a pack deletes its folder only. Profiles keep the progress on its questions;
+it shows again if the pack comes back (question ids are stable across versions).
+"""
+
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer.packs.archive import ArchiveError, read_folder, read_zip
+from trainer.packs.loader import ID, load_pack, peek_id
+from trainer.storage import fsync_dir, lock_for
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+class InstallRefused(Exception):
+    """Nothing was installed; ``reasons`` lists every problem found."""
+
+    def __init__(self, reasons):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+@dataclass
+class Installed:
+    """What an install did: the pack as loaded, and the version it replaced, if any."""
+
+    pack_id: str
+    version: str
+    title: str
+    questions: int
+    replaced: str | None
+    path: Path
+
+
+def _staging_name(name):
+    cleaned = SAFE_NAME.sub("-", name).strip("-")[:64]
+    return cleaned or "pack"
+
+
+def _write_tree(root, files):
+    for relative, data in files.items():
+        target = root.joinpath(*relative.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def _installed_version(folder):
+    pack, _ = load_pack(folder)
+    return pack.version if pack else "unknown (it does not load)"
+
+
+def install_files(pack_files, packs_dir, taken=None, replace=False):
+    """Validate ``pack_files`` and move them into ``packs_dir/<id>``.
+
+    ``taken`` maps pack ids already provided by something other than the packs folder
+    (a pip-installed pack, another folder) to where they come from; such an id is
+    refused rather than shadowed. Raises :class:`InstallRefused` with every reason.
+    """
+    packs_dir = Path(packs_dir)
+    packs_dir.mkdir(parents=True, exist_ok=True)
+    taken = taken or {}
+    with lock_for(packs_dir):
+        staging = packs_dir / f".staging-{secrets.token_hex(8)}"
+        try:
+            staged = staging / _staging_name(pack_files.name)
+            staged.mkdir(parents=True)
+            _write_tree(staged, pack_files.files)
+            pack, problems = load_pack(staged)
+            if pack is None:
+                raise InstallRefused([str(p) for p in problems])
+            if pack.id in taken:
+                raise InstallRefused([f"pack id '{pack.id}' is already used by {taken[pack.id]};"
+                                      " change the id in pack.toml"])
+            target = packs_dir / pack.id
+            replaced = None
+            if target.exists():
+                replaced = _installed_version(target)
+                if not replace:
+                    raise InstallRefused([
+                        f"pack '{pack.id}' is already installed (version {replaced}); replace "
+                        "it to upgrade ('--replace' on the command line, 'Replace' on the "
+                        "packs page)"])
+                old = staging / "old"
+                os.rename(target, old)
+                try:
+                    os.rename(staged, target)
+                except OSError:
+                    os.rename(old, target)  # put the installed version back
+                    raise
+            else:
+                os.rename(staged, target)
+            fsync_dir(packs_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return Installed(pack.id, pack.version, pack.title, len(pack.questions), replaced, target)
+
+
+def install_path(path, packs_dir, taken=None, replace=False):
+    """Install from a ``.zip`` file or a pack folder; errors raise :class:`InstallRefused`."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            files = read_folder(path)
+        elif path.is_file():
+            if path.stat().st_size > 2 * 1024 * 1024 * 1024:
+                raise ArchiveError([f"{path} is far too large for a pack"])
+            files = read_zip(path.read_bytes(), name=path.stem)
+        else:
+            raise ArchiveError([f"{path} does not exist"])
+    except ArchiveError as exc:
+        raise InstallRefused(exc.reasons) from None
+    return install_files(files, packs_dir, taken, replace)
+
+
+def install_zip_bytes(data, name, packs_dir, taken=None, replace=False):
+    """Install from an uploaded zip held in memory."""
+    try:
+        files = read_zip(data, name=Path(name or "pack").stem)
+    except ArchiveError as exc:
+        raise InstallRefused(exc.reasons) from None
+    return install_files(files, packs_dir, taken, replace)
+
+
+def find_installed(packs_dir, pack_id):
+    """The folder in ``packs_dir`` holding pack ``pack_id``, or None."""
+    packs_dir = Path(packs_dir)
+    if not ID.match(pack_id) or not packs_dir.is_dir():
+        return None
+    direct = packs_dir / pack_id
+    if direct.is_dir() and not direct.is_symlink():
+        return direct
+    for child in sorted(packs_dir.iterdir()):
+        if (child.is_dir() and not child.name.startswith(".") and not child.is_symlink()
+                and peek_id(child) == pack_id):
+            return child
+    return None
+
+
+def remove_pack(packs_dir, pack_id):
+    """Delete the data pack ``pack_id`` from ``packs_dir``; return its old folder.
+
+    Raises LookupError when no such data pack is there. Progress is not touched.
+    """
+    packs_dir = Path(packs_dir)
+    with lock_for(packs_dir):
+        folder = find_installed(packs_dir, pack_id)
+        if folder is None:
+            raise LookupError(f"no data pack '{pack_id}' in {packs_dir}")
+        trash = packs_dir / f".removed-{secrets.token_hex(8)}"
+        os.rename(folder, trash)
+        fsync_dir(packs_dir)
+        shutil.rmtree(trash, ignore_errors=True)
+    return folder
+
+
+def taken_ids(registry, packs_dir):
+    """Pack ids the registry has from anywhere but ``packs_dir`` itself."""
+    packs_dir = Path(packs_dir).resolve()
+    taken = {}
+    for pack in registry:
+        if Path(pack.path).resolve().parent != packs_dir:
+            taken[pack.id] = pack.source or pack.path
+    return taken
