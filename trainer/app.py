@@ -43,6 +43,9 @@ def create_app(config=None):
     app.register_blueprint(system.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(practice.bp)
+    from trainer.views import profile as profile_views
+
+    app.register_blueprint(profile_views.bp)
     _register_error_pages(app)
     return app
 

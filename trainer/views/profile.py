@@ -1,0 +1,134 @@
+"""The profile page: name and study settings, progress export/import, pack reset.
+
+* ``GET /profile`` shows it; ``POST /profile/settings`` saves name, desired retention
+  and the daily new-question limit;
+* ``GET /profile/export`` downloads progress as JSON; ``POST /profile/import`` merges
+  such a file and shows what was merged and what was skipped, and why;
+* ``GET /profile/reset/<pack>`` asks for confirmation; ``POST`` to it clears the pack's
+  card states and marks (the review log keeps the history, so stats still count it).
+"""
+
+import time
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from trainer import progress_io
+from trainer.profile_settings import (
+    NEW_LIMIT_MAX,
+    RETENTION_MAX,
+    RETENTION_MIN,
+    SettingsError,
+    desired_retention,
+    new_limit,
+    parse_new_limit,
+    parse_retention,
+)
+from trainer.profiles import NAME_MAX
+from trainer.views.common import current_profile, trainer
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+
+def _page(status=200, report=None, import_error=None, form=None):
+    profile = current_profile()
+    packs = []
+    for pack in trainer().packs:
+        seen = len(profile.cards_in(pack.id))
+        packs.append({"pack": pack, "seen": seen, "marks": len(profile.marks_in(pack.id))})
+    context = {
+        "profile": profile, "packs": packs, "name_max": NAME_MAX,
+        "retention": round(desired_retention(profile) * 100), "new_limit": new_limit(profile),
+        "retention_min": round(RETENTION_MIN * 100), "retention_max": round(RETENTION_MAX * 100),
+        "new_limit_max": NEW_LIMIT_MAX, "report": report, "import_error": import_error,
+        "form": form or {}, "max_mb": progress_io.MAX_BYTES // (1024 * 1024),
+    }
+    return render_template("profile.html", **context), status
+
+
+@bp.get("")
+def page():
+    return _page()
+
+
+@bp.post("/settings")
+def save_settings():
+    form = {k: request.form.get(k, "") for k in ("name", "retention", "new_per_day")}
+    name = " ".join(form["name"].split())
+    try:
+        if not name or len(name) > NAME_MAX:
+            raise SettingsError(f"A display name needs 1 to {NAME_MAX} characters.")
+        retention = parse_retention(form["retention"])
+        limit = parse_new_limit(form["new_per_day"])
+    except SettingsError as exc:
+        flash(str(exc), "error")
+        return _page(400, form=form)
+    current_profile().update_settings(name=name, desired_retention=retention, new_per_day=limit)
+    flash("Profile saved.", "ok")
+    return redirect(url_for(".page"), 303)
+
+
+@bp.get("/export")
+def export():
+    profile = current_profile()
+    body = progress_io.export_bytes(profile)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="interview-trainer-progress-{stamp}.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/import")
+def import_progress():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _page(400, import_error="Choose an export file (.json) to import.")
+    try:
+        raw = upload.stream.read(progress_io.MAX_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
+    try:
+        report = progress_io.import_progress(current_profile(), trainer().packs, raw)
+    except progress_io.ImportRefused as exc:
+        return _page(400, import_error=f"Nothing was imported. {exc}")
+    return _page(report=report)
+
+
+def _pack_or_404(pack_id):
+    pack = trainer().packs.get(pack_id)
+    if pack is None:
+        abort(404, description=f"There is no pack '{pack_id}'.")
+    return pack
+
+
+@bp.get("/reset/<pack_id>")
+def confirm_reset(pack_id):
+    pack = _pack_or_404(pack_id)
+    profile = current_profile()
+    return render_template("profile_reset.html", pack=pack,
+                           seen=len(profile.cards_in(pack.id)),
+                           marks=len(profile.marks_in(pack.id)))
+
+
+@bp.post("/reset/<pack_id>")
+def reset(pack_id):
+    pack = _pack_or_404(pack_id)
+    if request.form.get("confirm") != pack.id:
+        flash("Not reset: type the pack id exactly to confirm.", "error")
+        return redirect(url_for(".confirm_reset", pack_id=pack.id), 303)
+    cards, marks = current_profile().drop_pack(
+        pack.id, record={"kind": "reset", "pack": pack.id, "at": time.time()})
+    flash(f"Reset “{pack.title}”: {cards} card states and {marks} marks cleared. "
+          "Your review history stays in your stats.", "ok")
+    return redirect(url_for(".page"), 303)
