@@ -43,6 +43,9 @@ def create_app(config=None):
     app.register_blueprint(system.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(practice.bp)
+    from trainer.live import views as live_views
+
+    app.register_blueprint(live_views.bp)
     from trainer.views import profile as profile_views
 
     app.register_blueprint(profile_views.bp)

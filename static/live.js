@@ -1,0 +1,50 @@
+/* Live team sessions: what keys.js cannot do on its own.
+ *
+ * - Ctrl+Enter (or Cmd+Enter) in the answer box sends the answer. keys.js ignores
+ *   keys while typing and ignores Ctrl combinations, so this needs its own handler.
+ * - Timers count down between polls: the server sends the seconds left when it draws
+ *   the page ("data-remaining"); we count from the moment the element appeared, so a
+ *   wrong clock on a phone does not matter. At zero the answer button is disabled
+ *   (the server refuses late answers anyway).
+ * Our own static file, because the Content-Security-Policy forbids inline scripts.
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    var box = event.target;
+    if (!box || !box.matches || !box.matches("textarea[data-ctrl-enter-submits]")) return;
+    var form = box.form;
+    if (!form) return;
+    event.preventDefault();
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  });
+
+  function format(seconds) {
+    var m = Math.floor(seconds / 60), s = seconds % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function tick() {
+    var now = Date.now();
+    var timers = document.querySelectorAll("[data-remaining]");
+    for (var i = 0; i < timers.length; i++) {
+      var el = timers[i];
+      if (!el.liveStarted) el.liveStarted = now;
+      var left = Math.max(0, parseInt(el.getAttribute("data-remaining"), 10) -
+        Math.floor((now - el.liveStarted) / 1000));
+      el.textContent = format(left);
+      el.classList.toggle("timer-low", left <= 10);
+      if (left === 0) {
+        var stage = el.closest("#stage") || document;
+        var closers = stage.querySelectorAll("[data-closes-with-timer]");
+        for (var j = 0; j < closers.length; j++) closers[j].disabled = true;
+      }
+    }
+  }
+
+  setInterval(tick, 250);
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSettle", tick);
+})();

@@ -1,0 +1,209 @@
+"""The rules of a live room, without Flask: stages, joining, answers, grades, points."""
+
+import math
+
+import pytest
+
+from trainer.live import rooms as R
+from trainer.live.rooms import Room, RoomError
+
+
+def make_room(n=3, timer=0, now=1000.0):
+    return Room.create("sample", [f"q{i}" for i in range(1, n + 1)], now, timer=timer)
+
+
+def codes_status(fn):
+    with pytest.raises(RoomError) as info:
+        fn()
+    return info.value.status
+
+
+def test_codes_are_long_random_and_readable_aloud():
+    codes = {R.new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert math.log2(len(R.CODE_ALPHABET)) * R.CODE_LENGTH >= 40
+    for banned in "0O1I":
+        assert banned not in R.CODE_ALPHABET
+    assert all(len(c) == 9 and set(c) <= set(R.CODE_ALPHABET) for c in codes)
+    assert R.format_code("ABCDEFGHJ") == "ABC-DEF-GHJ"
+    assert R.normalize_code(" abc-def ghj ") == "ABCDEFGHJ"
+    assert R.normalize_code("ABC-DEF-GH0") is None  # 0 is not in the alphabet
+    assert R.normalize_code("ABCDEF") is None
+    assert R.normalize_code(None) is None
+
+
+def test_a_whole_session_moves_through_every_stage():
+    room = make_room(n=2)
+    ann = room.join("Ann", 1001)
+    bob = room.join("Bob", 1002)
+    assert room.state == R.LOBBY and room.question_id is None
+    room.start(1003)
+    assert (room.state, room.question_id) == (R.QUESTION, "q1")
+    room.answer(ann.token, "An answer", "know", 1004)
+    room.answer(bob.token, "", "no_idea", 1005)
+    assert [p.name for p in room.answered()] == ["Ann", "Bob"]
+    room.reveal(1006)
+    room.grade(ann.token, 4, 1007)
+    room.grade(bob.token, 1, 1008)
+    room.next(1009)
+    assert room.state == R.SCOREBOARD
+    assert [(rank, p.name, s) for rank, p, s in room.scoreboard()] == [(1, "Ann", 3), (2, "Bob", 0)]
+    room.next(1010)
+    assert (room.state, room.question_id) == (R.QUESTION, "q2")
+    room.reveal(1011)
+    room.next(1012)
+    room.next(1013)
+    assert room.state == R.FINISHED
+    with pytest.raises(RoomError):
+        room.next(1014)
+
+
+def test_host_actions_out_of_order_are_refused():
+    room = make_room()
+    assert codes_status(lambda: room.reveal(1)) == 409
+    assert codes_status(lambda: room.next(1)) == 409
+    room.start(2)
+    assert codes_status(lambda: room.start(3)) == 409
+    assert codes_status(lambda: room.next(3)) == 409  # reveal first
+    version = room.version
+    with pytest.raises(RoomError):
+        room.start(4)
+    assert room.version == version  # a refused action changes nothing
+
+
+def test_names_are_unique_bounded_and_cleaned():
+    room = make_room()
+    assert room.join("  Ann   Lee ", 1).name == "Ann Lee"
+    assert codes_status(lambda: room.join("ann lee", 2)) == 400
+    assert codes_status(lambda: room.join("", 2)) == 400
+    assert codes_status(lambda: room.join("x" * 41, 2)) == 400
+    assert codes_status(lambda: room.join("bad\u202ename", 2)) == 400
+    assert room.join("x" * 40, 2).name == "x" * 40
+    assert room.join("<script>alert(1)</script>", 3).name == "<script>alert(1)</script>"
+
+
+def test_late_join_unless_locked_and_a_full_room_refuses():
+    room = make_room()
+    room.start(1)
+    late = room.join("Late", 2)
+    room.answer(late.token, "yes", None, 3)
+    room.set_locked(True, 4)
+    assert codes_status(lambda: room.join("Later", 5)) == 403
+    room.set_locked(False, 6)
+    for i in range(R.PARTICIPANTS_MAX - 1):
+        room.join(f"p{i}", 7)
+    assert len(room.participants) == R.PARTICIPANTS_MAX
+    assert codes_status(lambda: room.join("one too many", 8)) == 403
+
+
+def test_finished_room_refuses_joins():
+    room = make_room()
+    room.finish(1)
+    assert codes_status(lambda: room.join("Ann", 2)) == 410
+
+
+def test_a_kicked_token_cannot_act_and_its_view_says_so():
+    room = make_room()
+    ann = room.join("Ann", 1)
+    room.start(2)
+    room.kick(ann.pid, 3)
+    assert room.participant(ann.token) is None
+    assert room.view_version(ann.token) == "kicked"
+    assert codes_status(lambda: room.answer(ann.token, "hi", None, 4)) == 403
+    assert codes_status(lambda: room.kick(ann.pid, 5)) == 404
+    assert room.join("Ann", 6).token != ann.token  # the name is free, the token is not back
+
+
+def test_answers_are_bounded_and_need_something():
+    room = make_room()
+    ann = room.join("Ann", 1)
+    assert codes_status(lambda: room.answer(ann.token, "early", None, 2)) == 409
+    room.start(2)
+    assert codes_status(lambda: room.answer(ann.token, "x" * 2001, None, 3)) == 400
+    assert codes_status(lambda: room.answer(ann.token, "  ", None, 3)) == 400
+    assert codes_status(lambda: room.answer(ann.token, "ok", "certain", 3)) == 400
+    assert codes_status(lambda: room.answer("not-a-token", "ok", None, 3)) == 403
+    room.answer(ann.token, "x" * 2000, None, 3)
+    room.answer(ann.token, "changed my mind", "unsure", 4)
+    assert ann.entry(0)["text"] == "changed my mind"
+
+
+def test_the_timer_closes_answers_after_a_short_grace():
+    room = make_room(timer=30, now=0)
+    ann = room.join("Ann", 0)
+    room.start(100)
+    assert room.remaining(110) == 20
+    room.answer(ann.token, "just in time", None, 100 + 30 + R.TIMER_GRACE)
+    assert codes_status(lambda: room.answer(ann.token, "late", None, 133)) == 409
+    room.reveal(140)
+    assert room.remaining(140) is None
+
+
+def test_self_grades_give_points_once_and_only_for_an_answer():
+    room = make_room()
+    ann, bob = room.join("Ann", 1), room.join("Bob", 1)
+    room.start(2)
+    room.answer(ann.token, "", "know", 3)
+    assert codes_status(lambda: room.grade(ann.token, 3, 4)) == 409  # not revealed yet
+    room.reveal(4)
+    assert codes_status(lambda: room.answer(ann.token, "too late", None, 5)) == 409
+    assert codes_status(lambda: room.grade(ann.token, 5, 5)) == 400
+    room.grade(ann.token, 3, 5)
+    assert codes_status(lambda: room.grade(ann.token, 4, 6)) == 409
+    room.grade(bob.token, 4, 6)  # no answer sent: graded, no points
+    assert (ann.score, bob.score) == (R.POINTS[3], 0)
+    assert [p.name for p in room.graded()] == ["Ann", "Bob"]
+
+
+def test_versions_move_so_polls_know_what_changed():
+    room = make_room()
+    ann = room.join("Ann", 1)
+    bob = room.join("Bob", 1)
+    host_v, ann_v, bob_v = room.version, room.view_version(ann.token), room.view_version(bob.token)
+    room.start(2)
+    assert room.version > host_v and room.view_version(ann.token) != ann_v
+    host_v, ann_v, bob_v = room.version, room.view_version(ann.token), room.view_version(bob.token)
+    room.answer(ann.token, "a", None, 3)
+    assert room.version > host_v  # the host's roster shows who answered
+    assert room.view_version(ann.token) != ann_v
+    assert room.view_version(bob.token) == bob_v  # others' pages stay put: no re-render
+
+
+def test_team_answers_have_no_names_and_only_text():
+    room = make_room()
+    ann, bob, cy = room.join("Ann", 1), room.join("Bob", 1), room.join("Cy", 1)
+    room.start(2)
+    room.answer(ann.token, "use a blueprint", None, 3)
+    room.answer(bob.token, "", "unsure", 3)
+    room.answer(cy.token, "app factory", None, 3)
+    assert sorted(room.team_answers()) == ["app factory", "use a blueprint"]
+
+
+def test_a_room_round_trips_through_a_dict():
+    room = make_room(timer=20)
+    ann = room.join("Ann", 1)
+    bob = room.join("Bob", 1)
+    room.start(2)
+    room.answer(ann.token, "a", "know", 3)
+    room.kick(bob.pid, 4)
+    copy = Room.from_dict(room.to_dict())
+    assert copy.to_dict() == room.to_dict()
+    assert copy.participant(ann.token).entry(0)["text"] == "a"
+    assert copy.is_kicked(bob.token)
+    assert copy.view_version(ann.token) == room.view_version(ann.token)
+
+
+def test_rooms_expire_when_idle_or_long_finished():
+    room = make_room(now=0)
+    assert not room.is_expired(R.IDLE_TTL)
+    assert room.is_expired(R.IDLE_TTL + 1)
+    room.finish(10)
+    assert not room.is_expired(10 + R.FINISHED_TTL)
+    assert room.is_expired(11 + R.FINISHED_TTL)
+
+
+def test_create_checks_its_settings():
+    assert codes_status(lambda: Room.create("p", [], 0)) == 400
+    assert codes_status(lambda: Room.create("p", ["q"] * 51, 0)) == 400
+    assert codes_status(lambda: Room.create("p", ["q"], 0, timer=601)) == 400
+    assert codes_status(lambda: Room.create("p", ["q"], 0, timer=-1)) == 400

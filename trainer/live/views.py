@@ -1,0 +1,463 @@
+"""The web side of live sessions: host screens, joining, playing, polling, the summary.
+
+Who is who lives in the signed session cookie: ``live_h`` maps a room code to its host
+token, ``live_p`` maps a room code to a participant token. Every host action checks the
+host token on the server; every participant action acts for the cookie's token only.
+
+A poll (``.../stage?v=<version>``) costs one comparison when nothing changed: the answer
+is ``trainer.htmx.no_change()``. Otherwise it is the new ``#stage`` fragment. Fragments
+carry their version in ``X-Live-Version`` (and ``data-version``) for tools that watch.
+"""
+
+import hmac
+import io
+import secrets
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from trainer.htmx import is_htmx, no_change, render_block
+from trainer.live import rooms as R
+from trainer.live import summary as S
+from trainer.live.store import JoinThrottle, RoomStore
+from trainer.packs.model import DIFFICULTIES
+from trainer.scheduling import grade as fsrs_grade
+from trainer.views.common import current_profile, trainer
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+HOST_KEY, PLAYER_KEY = "live_h", "live_p"
+COOKIE_ROOMS_MAX = 20
+HOST_ACTIONS = {"start", "reveal", "next", "lock", "unlock", "finish", "kick"}
+
+
+@bp.record_once
+def _setup(state):
+    app = state.app
+    app.extensions["live_rooms"] = RoomStore(app.config["DATA_DIR"] / "rooms")
+    app.extensions["live_throttle"] = JoinThrottle()
+
+
+def store():
+    return current_app.extensions["live_rooms"]
+
+
+def throttle():
+    return current_app.extensions["live_throttle"]
+
+
+# identity ------------------------------------------------------------------------------
+def _remember(key, code, token):
+    kept = dict(session.get(key) or {})
+    kept.pop(code, None)
+    kept[code] = token
+    while len(kept) > COOKIE_ROOMS_MAX:
+        kept.pop(next(iter(kept)))
+    session[key] = kept
+    session.permanent = True
+
+
+def _token(key, code):
+    kept = session.get(key)
+    token = kept.get(code) if isinstance(kept, dict) else None
+    return token if isinstance(token, str) else None
+
+
+def is_host(room):
+    token = _token(HOST_KEY, room.code)
+    return token is not None and hmac.compare_digest(token, room.host_token)
+
+
+def player_token(room):
+    return _token(PLAYER_KEY, room.code)
+
+
+def _room(code):
+    """The room for a code in the URL; unknown codes count against the caller's address."""
+    address = request.remote_addr or "?"
+    if throttle().blocked(address):
+        abort(429, description="Too many wrong session codes from your address. Wait a "
+                               "minute, then check the code with your host.")
+    canonical = R.normalize_code(code)
+    room = store().get(canonical) if canonical else None
+    if room is None:
+        throttle().fail(address)
+        abort(404, description="There is no live session with that code (or it has ended "
+                               "and expired). Check the code with your host.")
+    return room
+
+
+def _host_room(code):
+    room = _room(code)
+    if not is_host(room):
+        abort(403, description="Only the host of this session can do that.")
+    return room
+
+
+def _pack(room):
+    return trainer().packs.get(room.pack_id)
+
+
+def _question(room, pack=None):
+    pack = pack or _pack(room)
+    qid = room.question_id
+    return pack.question(qid) if pack and qid else None
+
+
+def _with_version(response, version):
+    response.headers["X-Live-Version"] = str(version)
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
+
+
+# creating ------------------------------------------------------------------------------
+@bp.get("/")
+def index():
+    return _index_page()
+
+
+def _index_page(error=None, join_error=None, form=None, status=200):
+    packs = list(trainer().packs)
+    tags = sorted({t for p in packs for q in p.questions for t in q.tags})
+    return render_template("live/index.html", packs=packs, tags=tags, difficulties=DIFFICULTIES,
+                           error=error, join_error=join_error, form=form or {},
+                           questions_max=R.QUESTIONS_MAX, timer_max=R.TIMER_MAX), status
+
+
+def _int_field(form, name, default, low, high, label):
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise R.RoomError(f"{label} must be a whole number from {low} to {high}.", 400) from None
+    if not low <= value <= high:
+        raise R.RoomError(f"{label} must be a whole number from {low} to {high}.", 400)
+    return value
+
+
+def pick_questions(pack, form):
+    """The session's question ids from the create form: filters, count and order."""
+    tags = {t.strip() for t in (form.get("tags") or "").split(",") if t.strip()}
+    if len(tags) > 20 or any(len(t) > 60 for t in tags):
+        raise R.RoomError("Give at most 20 tags, each up to 60 characters.", 400)
+    difficulty = form.get("difficulty") or ""
+    if difficulty and difficulty not in DIFFICULTIES:
+        raise R.RoomError("Difficulty is junior, mid or senior (or any).", 400)
+    count = _int_field(form, "count", 5, 1, R.QUESTIONS_MAX, "Number of questions")
+    order = form.get("order") or "fixed"
+    if order not in ("fixed", "random"):
+        raise R.RoomError("Order is fixed or random.", 400)
+    chosen = [q.id for q in pack.questions
+              if (not tags or tags & set(q.tags))
+              and (not difficulty or q.difficulty == difficulty)]
+    if not chosen:
+        raise R.RoomError("No question in this pack matches those filters.", 400)
+    if order == "random":
+        return secrets.SystemRandom().sample(chosen, min(count, len(chosen)))
+    return chosen[:count]
+
+
+@bp.post("/")
+def create():
+    form = request.form
+    pack = trainer().packs.get(form.get("pack") or "")
+    try:
+        if pack is None:
+            raise R.RoomError("Pick a pack.", 400)
+        question_ids = pick_questions(pack, form)
+        timer = _int_field(form, "timer", 0, 0, R.TIMER_MAX, "The timer")
+        room = store().create(pack_id=pack.id, question_ids=question_ids, timer=timer,
+                              show_answers=form.get("show_answers") == "1", title=pack.title)
+    except R.RoomError as exc:
+        return _index_page(error=exc.message, form=form, status=exc.status)
+    current_profile()
+    _remember(HOST_KEY, room.code, room.host_token)
+    return redirect(url_for(".host", code=room.code), 303)
+
+
+@bp.get("/join")
+def join_by_code():
+    """The typed-code form on the index page lands here."""
+    address = request.remote_addr or "?"
+    if throttle().blocked(address):
+        abort(429, description="Too many wrong session codes from your address. Wait a "
+                               "minute, then check the code with your host.")
+    code = R.normalize_code(request.args.get("code", ""))
+    if code is None or store().get(code) is None:
+        throttle().fail(address)
+        return _index_page(join_error="No live session has that code. A code has 9 letters "
+                                      "and digits, like ABC-DEF-GHJ.", status=404)
+    return redirect(url_for(".room", code=code), 303)
+
+
+# host ----------------------------------------------------------------------------------
+def _host_context(room, error=None):
+    pack = _pack(room)
+    now = store().clock()
+    with store().lock(room):
+        roster = room.roster()
+        answered = {p.pid for p in room.answered()} if room.index >= 0 else set()
+        graded = {p.pid for p in room.graded()} if room.index >= 0 else set()
+        scoreboard = room.scoreboard()
+        team = room.team_answers() if room.show_answers and room.state == R.REVEALED else []
+        version = room.version
+    join_url = url_for(".room", code=room.code, _external=True)
+    return {
+        "room": room, "pack": pack, "question": _question(room, pack), "roster": roster,
+        "answered": answered, "graded": graded, "scoreboard": scoreboard, "team_answers": team,
+        "version": version, "remaining": room.remaining(now), "error": error,
+        "code_display": R.format_code(room.code), "join_url": join_url,
+        "local_only": request.host.split(":")[0] in ("127.0.0.1", "localhost", "[::1]"),
+    }
+
+
+def _render_host(room, error=None):
+    context = _host_context(room, error)
+    if is_htmx():
+        body = render_block("live/host.html", "stage", **context)
+    else:
+        body = render_template("live/host.html", **context)
+    return _with_version(make_response(body), context["version"])
+
+
+@bp.get("/<code>/host")
+def host(code):
+    return _render_host(_host_room(code))
+
+
+@bp.get("/<code>/host/stage")
+def host_stage(code):
+    room = _host_room(code)
+    if request.args.get("v") == str(room.version):
+        return no_change()
+    return _render_host(room)
+
+
+@bp.post("/<code>/host/<action>")
+def host_action(code, action):
+    room = _host_room(code)
+    if action not in HOST_ACTIONS:
+        abort(404, description=f"There is no host action '{action}'.")
+    try:
+        if action == "kick":
+            store().apply(room, "kick", request.form.get("pid", ""))
+        elif action in ("lock", "unlock"):
+            store().apply(room, "set_locked", action == "lock")
+        else:
+            store().apply(room, action)
+    except R.RoomError as exc:
+        if is_htmx():
+            return _render_host(room, error=exc.message)
+        abort(exc.status, description=exc.message)
+    if is_htmx():
+        return _render_host(room)
+    return redirect(url_for(".host", code=room.code), 303)
+
+
+@bp.get("/<code>/qr.svg")
+def qr(code):
+    """The join URL as a QR code, drawn here so the page needs no outside image."""
+    room = _room(code)
+    buffer = io.BytesIO()
+    segno.make(url_for(".room", code=room.code, _external=True), error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgclass="qr", title="Join QR")
+    response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
+    response.cache_control.private = True
+    response.cache_control.max_age = 300
+    return response
+
+
+# participants --------------------------------------------------------------------------
+def _player_context(room, token, error=None):
+    pack = _pack(room)
+    now = store().clock()
+    with store().lock(room):
+        person = room.participant(token)
+        kicked = room.is_kicked(token)
+        state = room.state
+        entry = person.entry(room.index) if person else None
+        board = room.scoreboard() if state in (R.SCOREBOARD, R.FINISHED) else []
+        my_rank = next((rank for rank, p, _ in board if person and p.pid == person.pid), None)
+        team = room.team_answers() if room.show_answers and state == R.REVEALED else []
+        version = room.view_version(token)
+    return {
+        "room": room, "pack": pack, "person": person, "kicked": kicked, "state": state,
+        "question": _question(room, pack) if state in (R.QUESTION, R.REVEALED) else None,
+        "entry": entry, "scoreboard": board, "my_rank": my_rank, "team_answers": team,
+        "remaining": room.remaining(now), "version": version, "error": error,
+        "confidences": R.CONFIDENCES, "grades": R.GRADE_LABELS, "points": R.POINTS,
+        "answer_max": R.ANSWER_MAX, "code_display": R.format_code(room.code),
+    }
+
+
+def _render_player(room, token, error=None, status=200):
+    context = _player_context(room, token, error)
+    if is_htmx():
+        body = render_block("live/play.html", "stage", **context)
+    else:
+        body = render_template("live/play.html", **context)
+    return _with_version(make_response(body, status), context["version"])
+
+
+def _join_page(room, error=None, status=200, name=""):
+    return render_template("live/join.html", room=room, error=error, name=name,
+                           name_max=R.NAME_MAX, code_display=R.format_code(room.code)), status
+
+
+@bp.get("/<code>")
+def room(code):
+    room = _room(code)
+    token = player_token(room)
+    if room.is_kicked(token) or room.participant(token):
+        return _render_player(room, token, status=403 if room.is_kicked(token) else 200)
+    return _join_page(room)
+
+
+@bp.post("/<code>/join")
+def join(code):
+    room = _room(code)
+    token = player_token(room)
+    if room.is_kicked(token):
+        return _render_player(room, token, status=403)
+    if room.participant(token):
+        return redirect(url_for(".room", code=room.code), 303)
+    name = request.form.get("name", "")
+    try:
+        person = store().apply(room, "join", name, progress=request.form.get("progress") == "1")
+    except R.RoomError as exc:
+        return _join_page(room, error=exc.message, status=exc.status, name=name[:R.NAME_MAX])
+    current_profile()
+    _remember(PLAYER_KEY, room.code, person.token)
+    return redirect(url_for(".room", code=room.code), 303)
+
+
+def _member_room(code):
+    room = _room(code)
+    token = player_token(room)
+    if not room.is_kicked(token) and room.participant(token) is None:
+        abort(403, description="Join this session first.")
+    return room, token
+
+
+@bp.get("/<code>/stage")
+def stage(code):
+    room, token = _member_room(code)
+    if request.args.get("v") == room.view_version(token):
+        return no_change()
+    return _render_player(room, token)
+
+
+def _player_action(room, token, action, *args):
+    try:
+        result = store().apply(room, action, token, *args)
+    except R.RoomError as exc:
+        if is_htmx() and exc.status != 403:
+            return None, _render_player(room, token, error=exc.message)
+        abort(exc.status, description=exc.message)
+    return result, None
+
+
+@bp.post("/<code>/answer")
+def answer(code):
+    room, token = _member_room(code)
+    _, refused = _player_action(room, token, "answer", request.form.get("text", ""),
+                                request.form.get("confidence", ""))
+    if refused is not None:
+        return refused
+    if is_htmx():
+        return _render_player(room, token)
+    return redirect(url_for(".room", code=room.code), 303)
+
+
+@bp.post("/<code>/grade")
+def grade(code):
+    room, token = _member_room(code)
+    try:
+        rating = int(request.form.get("rating", ""))
+    except ValueError:
+        rating = 0
+    question_id = room.question_id
+    person, refused = _player_action(room, token, "grade", rating)
+    if refused is not None:
+        return refused
+    if person.progress and question_id:
+        _count_in_progress(room, question_id, rating)
+    if is_htmx():
+        return _render_player(room, token)
+    return redirect(url_for(".room", code=room.code), 303)
+
+
+def _count_in_progress(room, question_id, rating):
+    """The participant opted in: their self-grade is a review in their own FSRS progress."""
+    pack = _pack(room)
+    if pack is None or pack.question(question_id) is None:
+        return
+    profile = current_profile()
+    with profile.lock:
+        state, review = fsrs_grade(trainer().scheduler, pack.id, question_id,
+                                   profile.card(pack.id, question_id), rating)
+        profile.save_review(state, review)
+
+
+# summary -------------------------------------------------------------------------------
+def _summary_room(code):
+    room = _room(code)
+    if is_host(room):
+        return room
+    token = player_token(room)
+    if room.state == R.FINISHED and (room.participant(token) or room.is_kicked(token)):
+        if room.is_kicked(token):
+            abort(403, description="The host removed you from this session.")
+        return room
+    abort(403, description="The summary is for the host, and for participants once the "
+                           "session has finished.")
+
+
+def _summary(room):
+    pack = _pack(room)
+    with store().lock(room):
+        return pack, S.build(room, pack)
+
+
+@bp.get("/<code>/summary")
+def summary(code):
+    room = _summary_room(code)
+    pack, data = _summary(room)
+    return render_template("live/summary.html", room=room, pack=pack, summary=data,
+                           code_display=R.format_code(room.code), host=is_host(room),
+                           confidences=R.CONFIDENCES, fmt_mean=S.fmt_mean,
+                           fmt_share=S.fmt_share)
+
+
+def _download(body, mimetype, filename):
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<code>/summary.md")
+def summary_markdown(code):
+    room = _summary_room(code)
+    pack, data = _summary(room)
+    return _download(S.to_markdown(room, pack, data), "text/markdown; charset=utf-8",
+                     f"session-{room.code}.md")
+
+
+@bp.get("/<code>/summary.csv")
+def summary_csv(code):
+    room = _summary_room(code)
+    _, data = _summary(room)
+    return _download(S.to_csv(room, data), "text/csv; charset=utf-8", f"session-{room.code}.csv")
