@@ -49,6 +49,9 @@ def create_app(config=None):
     from trainer.views import profile as profile_views
 
     app.register_blueprint(profile_views.bp)
+    from trainer.views import packs as packs_views
+
+    app.register_blueprint(packs_views.bp)
     _register_error_pages(app)
     return app
 

@@ -1,0 +1,146 @@
+"""The packs page: every pack with its version, source and counts, the packs that failed
+to load with their errors, and, for the operator, zip upload and removal of data packs.
+
+Who is the operator is decided on the server, per request: a request from loopback that
+no proxy forwarded (the person at the machine running ``trainer serve``), or one that
+carries the admin token the operator set in ``TRAINER_ADMIN_TOKEN``. Everyone else sees
+the list only. ``/-/packs.json`` gives the same list to scripts.
+"""
+
+import hmac
+import ipaddress
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from trainer.packs.archive import MAX_ARCHIVE_BYTES, MAX_ENTRIES, MAX_RATIO
+from trainer.packs.install import (
+    InstallRefused,
+    find_installed,
+    install_zip_bytes,
+    remove_pack,
+    taken_ids,
+)
+from trainer.packs.listing import describe
+from trainer.scheduling import counts
+from trainer.views.common import current_profile, trainer
+
+bp = Blueprint("packs", __name__)
+TOKEN_FIELD = "admin_token"  # noqa: S105 (the name of a form field, not a secret)
+TOKEN_HEADER = "X-Admin-Token"  # noqa: S105 (a header name)
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+MAX_NAME = 200
+
+
+def packs_folder():
+    """Where uploaded and CLI-installed data packs live: ``<data>/packs``."""
+    return current_app.config["DATA_DIR"] / "packs"
+
+
+def _is_loopback():
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+    # Behind a reverse proxy on the same machine every request comes from loopback:
+    # a forwarded request is someone else's, whatever its address.
+    return local and not any(h in request.headers for h in PROXY_HEADERS)
+
+
+def _token_ok():
+    expected = current_app.config.get("ADMIN_TOKEN") or ""
+    sent = request.headers.get(TOKEN_HEADER) or request.form.get(TOKEN_FIELD) or ""
+    return bool(expected) and bool(sent) and hmac.compare_digest(
+        expected.encode(), sent.encode())
+
+
+def _page(status=200, refused=None, refused_name=""):
+    registry = trainer().packs
+    profile = current_profile()
+    now = time.time()
+    folder = packs_folder()
+    rows = describe(registry)
+    for row in rows:
+        pack = registry.get(row["id"]) if row["loaded"] else None
+        row["new"], row["due"] = (counts(pack.question_ids, profile.cards_in(pack.id), now)
+                                  if pack else (0, 0))
+        row["removable"] = bool(pack) and find_installed(folder, pack.id) is not None
+    html = render_template(
+        "packs.html", rows=rows, loaded=[r for r in rows if r["loaded"]],
+        failed=[r for r in rows if not r["loaded"]], local=_is_loopback(),
+        token_set=bool(current_app.config.get("ADMIN_TOKEN")), refused=refused,
+        refused_name=refused_name, max_bytes=MAX_ARCHIVE_BYTES, max_entries=MAX_ENTRIES,
+        max_ratio=MAX_RATIO, folder=folder)
+    return html, status
+
+
+@bp.get("/packs")
+def index():
+    return _page()
+
+
+@bp.get("/-/packs.json")
+def packs_json():
+    """Every pack, loaded or not, as the CLI's ``packs list --json`` prints it."""
+    return jsonify(describe(trainer().packs))
+
+
+def _require_operator():
+    if not (_is_loopback() or _token_ok()):
+        abort(403, description="Only the operator can change packs: use the machine that "
+                               "runs the trainer, or enter the admin token it was started "
+                               "with (TRAINER_ADMIN_TOKEN).")
+
+
+@bp.post("/packs/upload")
+def upload():
+    """Install a data-pack zip: checked in memory and loaded before anything is kept."""
+    _require_operator()
+    upload = request.files.get("archive")
+    if upload is None or not upload.filename:
+        return _page(400, ["choose a .zip file to upload"])
+    name = upload.filename[:MAX_NAME]
+    if not name.lower().endswith(".zip"):
+        return _page(400, [f"'{name}' is not a .zip file"], name)
+    data = upload.stream.read(MAX_ARCHIVE_BYTES + 1)
+    if len(data) > MAX_ARCHIVE_BYTES:
+        return _page(400, [f"the archive is larger than the limit of {MAX_ARCHIVE_BYTES} "
+                           "bytes"], name)
+    registry = trainer().packs
+    folder = packs_folder()
+    try:
+        done = install_zip_bytes(data, name, folder, taken_ids(registry, folder),
+                                 replace=request.form.get("replace") == "1")
+    except InstallRefused as exc:
+        current_app.logger.info("pack upload %r refused: %s", name, exc)
+        return _page(400, exc.reasons, name)
+    registry.reload()
+    what = (f"Replaced {done.pack_id} {done.replaced} with {done.version}" if done.replaced
+            else f"Installed {done.title} ({done.pack_id} {done.version})")
+    flash(f"{what}: {done.questions} question{'' if done.questions == 1 else 's'}.", "ok")
+    return redirect(url_for(".index"), 303)
+
+
+@bp.post("/packs/<pack_id>/remove")
+def remove(pack_id):
+    """Remove an uploaded data pack. Profiles keep their progress on its questions."""
+    _require_operator()
+    try:
+        remove_pack(packs_folder(), pack_id)
+    except LookupError:
+        abort(404, description=f"There is no data pack '{pack_id}' in the packs folder; a "
+                               "pip-installed pack is removed with 'trainer uninstall'.")
+    trainer().packs.reload()
+    flash(f"Removed {pack_id}. Progress on its questions is kept for when it comes back.",
+          "ok")
+    return redirect(url_for(".index"), 303)
