@@ -38,7 +38,7 @@ def create_app(config=None):
     security.init_app(app)
     app.extensions["trainer"] = Trainer(app.config)
 
-    from trainer.views import home, practice, system
+    from trainer.views import floor, home, practice, system
 
     app.register_blueprint(system.bp)
     app.register_blueprint(home.bp)
@@ -52,6 +52,7 @@ def create_app(config=None):
     from trainer.views import packs as packs_views
 
     app.register_blueprint(packs_views.bp)
+    floor.register_if_enabled(app)  # benchmark-only route, off unless asked
     _register_error_pages(app)
     return app
 
