@@ -83,6 +83,11 @@
     if (opener) toggleShortcuts();
   });
 
-  document.addEventListener("htmx:beforeRequest", function () { busy = true; });
-  document.addEventListener("htmx:afterRequest", function () { busy = false; });
+  /* A background poll (data-poll, e.g. a live session's stage) is not an action. */
+  function isPoll(event) {
+    var elt = event.detail && event.detail.elt;
+    return !!(elt && elt.hasAttribute && elt.hasAttribute("data-poll"));
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) { if (!isPoll(e)) busy = true; });
+  document.addEventListener("htmx:afterRequest", function (e) { if (!isPoll(e)) busy = false; });
 })();
