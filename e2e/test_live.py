@@ -232,3 +232,27 @@ def test_a_session_survives_a_server_restart(page, browser, live_server):
     host.keyboard.press("r")
     expect(stage(ann)).to_have_attribute("data-state", "revealed")  # its poll picked it up
     expect(ann.locator(".my-answer")).to_contain_text("survives a crash")
+
+
+def test_the_timer_counts_down_and_closes_the_answer(page, browser, live_server,
+                                                     console_errors):
+    host = page
+    host.goto(live_server.url + "/live/")
+    host.select_option("#live-pack", PACK)
+    host.fill("#live-count", "1")
+    host.fill("#live-timer", "3")
+    host.get_by_role("button", name="Create session").click()
+    code = host.locator(".join-code").get_attribute("data-code")
+    errors = []
+    ann = join_by_url(browser, f"{live_server.url}/live/{code}", "Ann", errors)
+    host.keyboard.press("s")
+    expect(stage(ann)).to_have_attribute("data-state", "question")
+    expect(host.locator(".timer")).to_have_text(re.compile(r"0:0[0-3]"))
+    send = ann.locator(".send-answer")
+    expect(send).to_be_enabled()
+    expect(ann.locator(".timer")).to_have_text("0:00", timeout=10_000)
+    expect(send).to_be_disabled()
+    host.keyboard.press("r")
+    expect(stage(ann)).to_have_attribute("data-state", "revealed")
+    expect(ann.locator(".timer")).to_have_count(0)
+    assert console_errors == [] and errors == []

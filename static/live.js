@@ -12,6 +12,7 @@
   "use strict";
 
   document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented) return; /* keys.js already sent it */
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
     var box = event.target;
     if (!box || !box.matches || !box.matches("textarea[data-ctrl-enter-submits]")) return;
