@@ -92,6 +92,11 @@ def test_upload_a_pack_then_practise_it(page, live_server, console_errors):
     live_server.restart()  # the installed pack is on disk, not only in memory
     page.goto(live_server.url + "/packs")
     expect(page.locator('tr[data-pack="sample"] .version')).to_have_text("0.2.0")
+
+    page.locator('tr[data-pack="sample"] .remove-pack button').click()
+    expect(page.locator(".flash")).to_contain_text("Removed sample.")
+    expect(page.locator('tr[data-pack="sample"]')).to_have_count(0)
+    assert installed(live_server) == []
     assert not_refusals(console_errors) == []
 
 
