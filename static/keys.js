@@ -9,6 +9,9 @@
   "use strict";
 
   var busy = false;
+  var settling = false; /* new content swapped in, not yet bound by htmx */
+  var pending = null; /* a key pressed while settling, run once settled */
+  var swaps = 0;
 
   function isTyping(el) {
     if (!el) return false;
@@ -74,7 +77,9 @@
     var target = findTarget(name);
     if (!target) return;
     event.preventDefault();
-    if (busy) return; /* one action at a time: never grade the next card by accident */
+    /* One action at a time: never grade the next card by accident. A key pressed while
+     * new content settles is meant for that content: it runs once htmx has bound it. */
+    if (busy) { if (settling) pending = name; return; }
     target.click();
   });
 
@@ -88,6 +93,27 @@
     var elt = event.detail && event.detail.elt;
     return !!(elt && elt.hasAttribute && elt.hasAttribute("data-poll"));
   }
+  /* Busy lasts until swapped-in content has settled: htmx binds the new card's forms
+   * only then, and a key pressed earlier would submit a form the old-fashioned way. */
   document.addEventListener("htmx:beforeRequest", function (e) { if (!isPoll(e)) busy = true; });
-  document.addEventListener("htmx:afterRequest", function (e) { if (!isPoll(e)) busy = false; });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (!isPoll(e) && e.detail.shouldSwap) { settling = true; swaps += 1; }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (isPoll(e)) return;
+    if (!settling) { busy = false; return; }
+    var swap = swaps;
+    setTimeout(function () { /* a swap that never settles must not lock the keys */
+      if (settling && swap === swaps) { settling = false; busy = false; pending = null; }
+    }, 1500);
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (isPoll(e)) return;
+    settling = false;
+    busy = false;
+    var name = pending;
+    pending = null;
+    var target = name && findTarget(name);
+    if (target) target.click();
+  });
 })();

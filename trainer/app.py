@@ -48,7 +48,10 @@ def create_app(config=None):
     app.register_blueprint(live_views.bp)
     from trainer.views import profile as profile_views
 
+    from trainer.views import stats as stats_views
+
     app.register_blueprint(profile_views.bp)
+    app.register_blueprint(stats_views.bp)
     from trainer.views import packs as packs_views
 
     app.register_blueprint(packs_views.bp)
