@@ -367,3 +367,32 @@ def test_expired_rooms_are_swept_with_their_files(app, data_dir):
     store.sweep()
     assert not (data_dir / "rooms" / f"{code}.json").exists()
     assert host.get(f"/live/{code}/host").status_code == 404
+
+
+def test_a_host_action_out_of_turn_says_why(app):
+    host, code = host_session(app)
+    shown = host.post(f"/live/{code}/host/reveal")
+    assert shown.status_code == 200
+    assert "Not now: the session is at the lobby stage." in shown.get_data(as_text=True)
+    plain = host.post(f"/live/{code}/host/reveal", htmx=False)
+    assert plain.status_code == 409
+    assert host.post(f"/live/{code}/host/explode").status_code == 404
+    assert host.post(f"/live/{code}/host/kick", {"pid": "nobody"}).status_code == 200
+
+
+def test_host_controls_carry_their_keys_and_warn_about_localhost(app):
+    host, code = host_session(app)
+    page = host.get(f"/live/{code}/host").get_data(as_text=True)
+    assert 'data-keys="s S"' in page and 'data-keys="l L"' in page
+    assert "teammates cannot reach that" in page  # opened as localhost
+    cookie = host.client.get_cookie("session")
+    host.client.set_cookie("session", cookie.value, domain="192.168.1.20")
+    lan = host.get(f"/live/{code}/host", base_url="http://192.168.1.20:8000")
+    text = lan.get_data(as_text=True)
+    assert "teammates cannot reach that" not in text
+    assert f"http://192.168.1.20:8000/live/{code}" in text
+    host.post(f"/live/{code}/host/start")
+    page = host.get(f"/live/{code}/host").get_data(as_text=True)
+    assert 'data-keys="r R"' in page
+    host.post(f"/live/{code}/host/reveal")
+    assert 'data-keys="n N"' in host.get(f"/live/{code}/host").get_data(as_text=True)
