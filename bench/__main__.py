@@ -91,9 +91,10 @@ def run(args, work):
 
     if "cold" in args.only:
         began = step("cold start with 10 packs of 200 questions")
-        if not (packs_dir / "bench-00").is_dir():
-            generate_packs(packs_dir, coldstart.PACKS, coldstart.QUESTIONS)
-        results.update(coldstart.cold_start(work / "cold", packs_dir, coldstart.PACKS + 1))
+        pack_ids = [f"bench-{p:02d}" for p in range(coldstart.PACKS)]
+        if not (packs_dir / pack_ids[0]).is_dir():
+            pack_ids = generate_packs(packs_dir, coldstart.PACKS, coldstart.QUESTIONS)
+        results.update(coldstart.cold_start(work / "cold", packs_dir, pack_ids))
         results["cold_start_s"] = results["cold_start_first_s"]
         print(f"   {time.perf_counter() - began:.1f} s", flush=True)
 

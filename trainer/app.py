@@ -20,7 +20,8 @@ class Trainer:
     def __init__(self, config):
         self.plugin_manager = make_plugin_manager(
             plugins=config["PLUGINS"], load_entry_points=config["LOAD_ENTRY_POINTS"])
-        self.packs = PackRegistry(self.plugin_manager, config["PACK_DIRS"])
+        self.packs = PackRegistry(self.plugin_manager, config["PACK_DIRS"],
+                                  cache_dir=config["DATA_DIR"] / "cache")
         self.profiles = ProfileStore(config["DATA_DIR"] / "profiles")
         self.scheduler = make_scheduler()
 

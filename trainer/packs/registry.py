@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer.packs.loader import load_pack, peek_id
+from trainer.packs.render_cache import caching_renders
+
+RENDER_CACHE_FILE = "render.json"
 
 
 @dataclass
@@ -29,9 +32,12 @@ class PackProblem:
 
 
 class PackRegistry:
-    def __init__(self, plugin_manager, pack_dirs=()):
+    """``cache_dir``, when given, keeps rendered Markdown between runs (render_cache.py)."""
+
+    def __init__(self, plugin_manager, pack_dirs=(), cache_dir=None):
         self._pm = plugin_manager
         self._pack_dirs = [Path(p) for p in pack_dirs]
+        self._render_cache = Path(cache_dir) / RENDER_CACHE_FILE if cache_dir else None
         self.packs = {}
         self.errors = []
         self.reload()
@@ -47,8 +53,9 @@ class PackRegistry:
                     if child.is_dir() and not child.name.startswith("."):
                         found.append((child, f"folder {folder}"))
         packs, errors = {}, []
-        for path, source in found:
-            pack, problems = load_pack(path, source=source)
+        with caching_renders(self._render_cache):
+            loaded = [(path, source, *load_pack(path, source=source)) for path, source in found]
+        for path, source, pack, problems in loaded:
             if pack is None:
                 errors.append(PackProblem(str(path), source, [str(p) for p in problems],
                                           peek_id(path)))

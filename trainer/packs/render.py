@@ -15,6 +15,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from trainer.packs.render_cache import ACTIVE
+
 # nowrap: markdown-it wraps the spans in <pre><code> itself.
 _FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -52,12 +54,26 @@ def sanitise(html):
 
 
 def render_block(text):
-    """Render block Markdown to sanitised HTML."""
-    return Markup(sanitise(_markdown().render(text)))  # noqa: S704 (sanitised just now)
+    """Render block Markdown to sanitised HTML (through the render cache when one is on)."""
+    cache = ACTIVE.get()
+    if cache is not None:
+        return cache.render("block", text, _render_block)
+    return _render_block(text)
 
 
 def render_inline(text):
     """Render one line of Markdown (a question title) to sanitised inline HTML."""
+    cache = ACTIVE.get()
+    if cache is not None:
+        return cache.render("inline", text, _render_inline)
+    return _render_inline(text)
+
+
+def _render_block(text):
+    return Markup(sanitise(_markdown().render(text)))  # noqa: S704 (sanitised just now)
+
+
+def _render_inline(text):
     return Markup(sanitise(_markdown().renderInline(text)))  # noqa: S704 (sanitised just now)
 
 
