@@ -155,17 +155,18 @@ def prepare_history(data_dir, packs_dir, secret):
 
 
 def grade_history(server, secret, pack_ids, users, grades=200):
-    """Grade latency (c1) for profiles holding 100, 1,000 and 10,000 past reviews."""
+    """Grade and flip latency (c1) for profiles holding 100, 1,000 and 10,000 reviews."""
     results = {}
     qids = question_ids(HISTORY_QUESTIONS)
     for size, user in users.items():
         check_session(server, user, secret)
-        plan = grade_plan(user, pack_ids[0], qids)
-        lat, elapsed, _ = run_load(server.host, server.port, [plan], grades)
-        summary = summarise(lat, elapsed)
         label = {100: "100", 1_000: "1k", 10_000: "10k"}[size]
-        results.update({f"grade_{label}_p50_ms": summary["p50_ms"],
-                        f"grade_{label}_p99_ms": summary["p99_ms"]})
+        for name, plan in (("flip", flip_plan(user, pack_ids[-1], qids)),
+                           ("grade", grade_plan(user, pack_ids[0], qids))):
+            lat, elapsed, _ = run_load(server.host, server.port, [plan], grades)
+            summary = summarise(lat, elapsed)
+            results.update({f"{name}_{label}_p50_ms": summary["p50_ms"],
+                            f"{name}_{label}_p99_ms": summary["p99_ms"]})
     return results
 
 
