@@ -179,3 +179,14 @@ def test_install_from_a_zip_file_and_remove(tmp_path):
     with pytest.raises(LookupError):
         remove_pack(packs, "sample")
     assert find_installed(packs, "../etc") is None
+
+
+def test_install_refuses_a_too_large_zip_file_before_reading_it(tmp_path, monkeypatch):
+    from trainer.packs import install
+
+    monkeypatch.setattr(install, "MAX_ARCHIVE_BYTES", 50)
+    path = _zip_path(tmp_path, SAMPLE)
+    with pytest.raises(InstallRefused) as caught:
+        install_path(path, tmp_path / "packs")
+    assert caught.value.reasons == [f"the archive is {path.stat().st_size} bytes; the limit "
+                                    "is 50 bytes"]

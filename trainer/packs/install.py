@@ -17,7 +17,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer.packs.archive import ArchiveError, read_folder, read_zip
+from trainer.packs.archive import MAX_ARCHIVE_BYTES, ArchiveError, read_folder, read_zip
 from trainer.packs.loader import ID, load_pack, peek_id
 from trainer.storage import fsync_dir, lock_for
 
@@ -117,8 +117,10 @@ def install_path(path, packs_dir, taken=None, replace=False):
         if path.is_dir():
             files = read_folder(path)
         elif path.is_file():
-            if path.stat().st_size > 2 * 1024 * 1024 * 1024:
-                raise ArchiveError([f"{path} is far too large for a pack"])
+            size = path.stat().st_size
+            if size > MAX_ARCHIVE_BYTES:  # refused before a byte is read into memory
+                raise ArchiveError([f"the archive is {size} bytes; the limit is "
+                                    f"{MAX_ARCHIVE_BYTES} bytes"])
             files = read_zip(path.read_bytes(), name=path.stem)
         else:
             raise ArchiveError([f"{path} does not exist"])

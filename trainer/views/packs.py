@@ -33,6 +33,7 @@ from trainer.packs.install import (
 )
 from trainer.packs.listing import describe
 from trainer.scheduling import counts
+from trainer.storage import lock_for
 from trainer.views.common import current_profile, trainer
 
 bp = Blueprint("packs", __name__)
@@ -119,12 +120,13 @@ def upload():
     registry = trainer().packs
     folder = packs_folder()
     try:
-        done = install_zip_bytes(data, name, folder, taken_ids(registry, folder),
-                                 replace=request.form.get("replace") == "1")
+        with lock_for(folder):  # one install and its reload at a time
+            done = install_zip_bytes(data, name, folder, taken_ids(registry, folder),
+                                     replace=request.form.get("replace") == "1")
+            registry.reload()
     except InstallRefused as exc:
         current_app.logger.info("pack upload %r refused: %s", name, exc)
         return _page(400, exc.reasons, name)
-    registry.reload()
     what = (f"Replaced {done.pack_id} {done.replaced} with {done.version}" if done.replaced
             else f"Installed {done.title} ({done.pack_id} {done.version})")
     flash(f"{what}: {done.questions} question{'' if done.questions == 1 else 's'}.", "ok")
@@ -135,12 +137,14 @@ def upload():
 def remove(pack_id):
     """Remove an uploaded data pack. Profiles keep their progress on its questions."""
     _require_operator()
+    folder = packs_folder()
     try:
-        remove_pack(packs_folder(), pack_id)
+        with lock_for(folder):
+            remove_pack(folder, pack_id)
+            trainer().packs.reload()
     except LookupError:
         abort(404, description=f"There is no data pack '{pack_id}' in the packs folder; a "
                                "pip-installed pack is removed with 'trainer uninstall'.")
-    trainer().packs.reload()
     flash(f"Removed {pack_id}. Progress on its questions is kept for when it comes back.",
           "ok")
     return redirect(url_for(".index"), 303)
