@@ -53,6 +53,9 @@ def create_app(config=None):
 
     app.register_blueprint(profile_views.bp)
     app.register_blueprint(stats_views.bp)
+    from trainer.views import modes as modes_views
+
+    app.register_blueprint(modes_views.bp)
     from trainer.views import packs as packs_views
 
     app.register_blueprint(packs_views.bp)

@@ -1,0 +1,94 @@
+"""Study modes by keyboard in a real Chromium: Review, Browse, Focus and a mock interview."""
+
+import re
+
+from playwright.sync_api import expect
+
+PACK = "flask_core"
+
+
+def card(page):
+    return page.locator("#card")
+
+
+def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("o")
+    expect(page.locator("section.modes")).to_have_attribute("data-pack", PACK)
+
+    page.keyboard.press("r")  # Review: the due-card loop
+    expect(card(page)).to_have_attribute("data-mode", "review")
+    expect(card(page)).to_have_attribute("data-side", "question")
+    page.go_back()
+
+    page.keyboard.press("b")  # Browse: in order from the first question
+    expect(card(page).locator(".position")).to_have_text(re.compile(r"^1 / \d+$"))
+    page.keyboard.press("j")
+    expect(card(page).locator(".position")).to_have_text(re.compile(r"^2 / \d+$"))
+    page.go_back()
+    page.go_back()
+
+    page.locator("#focus-difficulty").focus()  # Focus: only senior questions, shuffled
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#focus-difficulty")).to_have_value("senior")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("f")
+    expect(card(page)).to_have_attribute("data-mode", "focus")
+    expect(card(page).locator(".mode")).to_have_text("Focus: senior")
+    total = int(card(page).locator(".position").inner_text().split("/")[1])
+    assert total >= 2
+    seen = set()
+    for position in range(1, total + 1):
+        expect(card(page).locator(".position")).to_have_text(f"{position} / {total}")
+        expect(card(page).locator(".badge")).to_have_text("senior")
+        seen.add(card(page).get_attribute("data-question"))
+        page.keyboard.press("Space")
+        expect(card(page)).to_have_attribute("data-side", "answer")
+        page.keyboard.press("4")
+        if position < total:
+            expect(card(page).locator(".position")).to_have_text(f"{position + 1} / {total}")
+    expect(card(page).locator("h1.done")).to_have_text("Focus run finished")
+    assert len(seen) == total
+    page.goto(live_server.url + f"/practice/{PACK}")
+    expect(card(page).locator(".new-count")).to_have_text(re.compile(r"\d+"))
+    page.goto(live_server.url + "/stats")
+    expect(page.locator("dd.total-reviews")).to_have_text(str(total))
+    assert console_errors == []
+
+
+def test_mock_interview_by_keyboard_with_countdown(page, live_server, console_errors):
+    page.clock.install()
+    page.goto(live_server.url + f"/modes/{PACK}")
+    page.locator("#mock-count").focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("30")
+    page.keyboard.press("Enter")
+    expect(page.locator(".mock .position")).to_have_text("Question 1 / 2")
+    answer = page.locator("#answer")
+    expect(answer).to_be_focused()
+    expect(page.locator(".countdown")).to_have_text(re.compile(r"^0:(30|29)$"))
+    first = page.locator("section.mock").get_attribute("data-question")
+    page.keyboard.type("Blueprints group routes; register_blueprint with url_prefix. j k *")
+    page.keyboard.press("Control+Enter")
+
+    expect(page.locator(".mock .position")).to_have_text("Question 2 / 2")
+    page.keyboard.type("not sure")
+    page.clock.fast_forward(31_000)  # the countdown runs out: what was typed is sent
+    expect(page.locator(".mock-summary")).to_be_visible()
+    expect(page.locator(".answered")).to_have_text("2")
+    items = page.locator(".mock-item")
+    expect(items).to_have_count(2)
+    expect(items.first).to_have_attribute("data-question", first)
+    expect(items.first.locator(".typed")).to_contain_text("register_blueprint")
+    expect(items.nth(1).locator(".typed")).to_have_text("not sure")
+    reviews = int(page.locator(".review-count").inner_text())
+    assert reviews >= 1  # "not sure" mentions no key point
+    page.keyboard.press("*")
+    expect(card(page)).to_have_attribute("data-mode", "focus")
+    expect(card(page).locator(".position")).to_have_text(f"1 / {reviews}")
+    assert console_errors == []
