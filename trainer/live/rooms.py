@@ -94,7 +94,7 @@ class Participant:
     def to_dict(self):
         return {"token": self.token, "pid": self.pid, "name": self.name,
                 "joined_at": self.joined_at, "progress": self.progress, "rev": self.rev,
-                "answers": self.answers}
+                "answers": {k: dict(v) for k, v in self.answers.items()}}
 
     @classmethod
     def from_dict(cls, data):
@@ -323,6 +323,7 @@ class Room:
 
     # storing ---------------------------------------------------------------------------
     def to_dict(self):
+        """A snapshot sharing nothing mutable with the room, safe to serialise unlocked."""
         data = {name: getattr(self, name) for name in (
             "code", "host_token", "pack_id", "question_ids", "created_at", "timer",
             "show_answers", "title", "state", "index", "locked", "version", "stage",

@@ -93,7 +93,7 @@ class RoomStore:
                 room = Room.create(now=self.clock(), **settings)
             self._rooms[room.code] = room
             self._locks[room.code] = threading.RLock()
-        self._persist(room.code, room.to_dict())
+        self._persist(room, room.version)
         return room
 
     def apply(self, room, action, *args, **kwargs):
@@ -103,17 +103,24 @@ class RoomStore:
         """
         with self.lock(room):
             result = getattr(room, action)(*args, now=self.clock(), **kwargs)
-            snapshot = room.to_dict()
-        self._persist(room.code, snapshot)
+            version = room.version
+        self._persist(room, version)
         return result
 
-    def _persist(self, code, snapshot):
+    def _persist(self, room, version):
+        """Make sure ``version`` (or a later one) of ``room`` is on disk before returning.
+
+        Group commit: a writer takes the room's newest snapshot once it holds the file,
+        so when many answers arrive at once, one write carries them all and the writers
+        queued behind it find their version already on disk and return at once.
+        """
+        code = room.code
         path = self._path(code)
         with lock_for(path):
-            if code not in self._rooms:
-                return  # swept while we waited
-            if snapshot["version"] <= self._saved.get(code, 0):
+            if code not in self._rooms or version <= self._saved.get(code, 0):
                 return
+            with self.lock(room):
+                snapshot = room.to_dict()
             db = self._dbs.get(code)
             if db is None:
                 db = self._dbs[code] = open_db(path)
