@@ -251,6 +251,7 @@ def test_answers_over_the_limit_are_refused_with_a_message(app):
 
 def test_wrong_codes_are_rate_limited_per_address(app):
     host, code = host_session(app)
+    ann = join(app, code, "Ann")
     guesser = Person(app)
     wrong = "ABCDEFGHJ" if code != "ABCDEFGHJ" else "KLMNPQRST"
     for _ in range(10):
@@ -258,6 +259,9 @@ def test_wrong_codes_are_rate_limited_per_address(app):
     assert guesser.get(f"/live/{wrong}").status_code == 429
     assert guesser.get(f"/live/{code}").status_code == 429  # even a right guess now
     assert guesser.get(f"/live/join?code={code}").status_code == 429
+    # Teammates already in the room, behind the same address, carry on.
+    assert ann.get(f"/live/{code}/stage?v=0", headers=HX).status_code == 200
+    assert host.post(f"/live/{code}/host/start").status_code == 200
     other = app.test_client()
     assert other.get(f"/live/{code}", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
 

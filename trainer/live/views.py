@@ -82,12 +82,17 @@ def player_token(room):
 
 
 def _room(code):
-    """The room for a code in the URL; unknown codes count against the caller's address."""
+    """The room for a code in the URL; unknown codes count against the caller's address.
+
+    A blocked address is refused, except for people already in this room (their signed
+    cookie says so): a teammate's typos behind the same NAT must not stop a session.
+    """
     address = request.remote_addr or "?"
-    if throttle().blocked(address):
+    canonical = R.normalize_code(code)
+    member = canonical and (_token(PLAYER_KEY, canonical) or _token(HOST_KEY, canonical))
+    if not member and throttle().blocked(address):
         abort(429, description="Too many wrong session codes from your address. Wait a "
                                "minute, then check the code with your host.")
-    canonical = R.normalize_code(code)
     room = store().get(canonical) if canonical else None
     if room is None:
         throttle().fail(address)
