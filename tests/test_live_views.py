@@ -400,3 +400,16 @@ def test_host_controls_carry_their_keys_and_warn_about_localhost(app):
     assert 'data-keys="r R"' in page
     host.post(f"/live/{code}/host/reveal")
     assert 'data-keys="n N"' in host.get(f"/live/{code}/host").get_data(as_text=True)
+
+
+def test_a_participant_can_switch_personal_progress_on_and_off(app):
+    host, code = host_session(app, count="1")
+    ann = join(app, code, "Ann")
+    room = app.extensions["live_rooms"].get(code)
+    person = room.roster()[0]
+    assert not person.progress
+    page = ann.post(f"/live/{code}/progress", {"on": "1"}).get_data(as_text=True)
+    assert person.progress and "Stop counting them" in page
+    ann.post(f"/live/{code}/progress", {"on": "0"})
+    assert not person.progress
+    assert Person(app).post(f"/live/{code}/progress", {"on": "1"}).status_code == 403

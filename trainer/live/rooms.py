@@ -297,6 +297,14 @@ class Room:
         self._changed(now)
         return person
 
+    def set_progress(self, token, on, now):
+        """Whether this person's self-grades also count in their own FSRS progress."""
+        person = self._member(token)
+        person.progress = bool(on)
+        person.rev += 1
+        self._changed(now)
+        return person
+
     def next(self, now):
         """Revealed -> scoreboard -> next question (or finished after the last)."""
         self._need(REVEALED, SCOREBOARD)

@@ -404,6 +404,17 @@ def grade(code):
     return redirect(url_for(".room", code=room.code), 303)
 
 
+@bp.post("/<code>/progress")
+def progress(code):
+    room, token = _member_room(code)
+    _, refused = _player_action(room, token, "set_progress", request.form.get("on") == "1")
+    if refused is not None:
+        return refused
+    if is_htmx():
+        return _render_player(room, token)
+    return redirect(url_for(".room", code=room.code), 303)
+
+
 def _count_in_progress(room, question_id, rating):
     """The participant opted in: their self-grade is a review in their own FSRS progress."""
     pack = _pack(room)
