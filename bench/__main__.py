@@ -99,13 +99,22 @@ def run(args, work):
         print(f"   {time.perf_counter() - began:.1f} s", flush=True)
 
     if "live" in args.only:
-        step("live session")
-        figures, reason = live.live_session(None)
+        began = step("live session: 50 and 200 participants polling each second")
+        if live.live_feature_present():
+            server = http_bench.start_server(work / "live", secret)
+            try:
+                figures, reason = live.live_session(
+                    server, lambda: http_bench.User.make(secret))
+            finally:
+                server.stop()
+        else:
+            figures, reason = live.live_session(None, None)
         if figures:
             results.update(figures)
         else:
             print(f"   skipped: {reason}", flush=True)
             results["live_skipped"] = reason
+        print(f"   {time.perf_counter() - began:.1f} s", flush=True)
     return results
 
 

@@ -1,25 +1,172 @@
-"""Live team sessions (issue 5): 50 and 200 simulated participants polling a room.
+"""Live team sessions (issue 5): 50 and 200 simulated participants polling one room.
 
-The live-session feature is being built now. Until its routes exist this part is
-skipped with the reason printed, so the rest of the suite still runs.
+Each participant is a browser as htmx drives it: its own keep-alive connection and
+signed session cookie, joined through the join form, then ``GET /live/<code>/stage?v=``
+every second with the version its page was drawn at (the phases spread over the
+second, as real browsers' are). Meanwhile the host starts the session, reveals and
+moves on. Measured, per room size:
+
+* the server's CPU while the room runs, as % of one core (``/proc``, the server
+  process only);
+* p99 latency of a poll (mostly "no change": 200, empty body);
+* fan-out: from a host action's response until the last participant's poll has
+  brought the new stage, the worst of the three actions.
+
+Skipped, with the reason printed, when the build has no live sessions.
 """
 
 import importlib.util
+import threading
+import time
+from urllib.parse import urlencode
+
+from bench.client import Connection, Request
+from bench.stats import percentile
+
+ROUND_SECONDS = 3.0  # between host actions
+ACTIONS = ("start", "reveal", "next")
+SETTLE_SECONDS = 2.0  # polling before the first action
+POLL_INTERVAL = 1.0
+WORKER_SHARE = 8  # participants per client thread
 
 
 def live_feature_present():
-    """True once the app ships a live-session module (``trainer.live`` or its views)."""
-    for name in ("trainer.live", "trainer.views.live", "trainer.rooms", "trainer.views.rooms"):
+    return importlib.util.find_spec("trainer.live") is not None
+
+
+class Browser:
+    """A cookie jar of one: keeps the ``session`` cookie the server last set."""
+
+    def __init__(self, user, server):
+        self.user = user
+        self.cookie = user.cookie
+        self.conn = Connection(server.host, server.port)
+
+    def headers(self, **extra):
+        return {"Cookie": f"session={self.cookie}", **extra}
+
+    def send(self, request, allow=(200,)):
+        conn = self.conn.conn
+        began = time.perf_counter()
+        conn.request(request.method, request.path, body=request.body, headers=request.headers)
+        response = conn.getresponse()
+        body = response.read()
+        took = time.perf_counter() - began
+        if response.status not in allow:
+            raise RuntimeError(f"{request.method} {request.path} answered {response.status}: "
+                               f"{body[:300]!r}")
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split("=", 1)[1].split(";", 1)[0]
+        return response, body, took
+
+    def post_form(self, path, fields, allow=(200, 303)):
+        return self.send(Request("POST", path, self.headers(**{
+            "X-CSRF-Token": self.user.csrf,
+            "Content-Type": "application/x-www-form-urlencoded"}),
+            urlencode(fields).encode()), allow)
+
+
+class Participant:
+    def __init__(self, browser, code, phase):
+        self.browser = browser
+        self.code = code
+        self.phase = phase
+        self.version = ""
+        self.seen = {}  # version -> perf_counter time it arrived
+
+    def poll(self):
+        path = f"/live/{self.code}/stage?" + urlencode({"v": self.version})
+        response, body, took = self.browser.send(
+            Request("GET", path, self.browser.headers(**{"HX-Request": "true"})))
+        version = response.getheader("X-Live-Version")
+        if body and version and version != self.version:
+            self.version = version
+            self.seen[version] = time.perf_counter()
+        return took
+
+
+def make_room(server, host, participants, make_user):
+    """A room for ``participants`` people, created and joined through the forms."""
+    response, _, _ = host.post_form("/live/", {"pack": "flask_core", "count": "5",
+                                               "order": "fixed", "timer": "0"}, allow=(303,))
+    code = response.getheader("Location").rstrip("/").split("/")[-2]
+    people = []
+    for i in range(participants):
+        browser = Browser(make_user(), server)
+        browser.post_form(f"/live/{code}/join", {"name": f"Participant {i:03d}"}, allow=(303,))
+        people.append(Participant(browser, code, phase=i / participants * POLL_INTERVAL))
+    for person in people:
+        person.poll()  # the page load: learn the version
+    return code, people
+
+
+def run_room(server, host, code, people):
+    """Poll on schedule, fire the host actions, return the figures."""
+    latencies, errors = [], []
+    stop = threading.Event()
+    began = time.perf_counter() + 0.2
+    end = began + SETTLE_SECONDS + ROUND_SECONDS * len(ACTIONS)
+    groups = [people[i::max(1, len(people) // WORKER_SHARE)]
+              for i in range(max(1, len(people) // WORKER_SHARE))]
+
+    def worker(group):
+        due = [began + p.phase for p in group]
+        mine = []
         try:
-            if importlib.util.find_spec(name) is not None:
-                return True
-        except ModuleNotFoundError:
-            continue
-    return False
+            while not stop.is_set():
+                i = min(range(len(group)), key=due.__getitem__)
+                wait = due[i] - time.perf_counter()
+                if due[i] >= end:
+                    break
+                if wait > 0:
+                    time.sleep(wait)
+                mine.append(group[i].poll())
+                due[i] += POLL_INTERVAL
+        except Exception as exc:
+            errors.append(exc)
+        latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(g,), daemon=True) for g in groups]
+    cpu_before, wall_before = server.cpu_seconds(), time.perf_counter()
+    for t in threads:
+        t.start()
+    fired = []
+    for n, action in enumerate(ACTIONS):
+        time.sleep(max(0.0, began + SETTLE_SECONDS + n * ROUND_SECONDS - time.perf_counter()))
+        fired.append(time.perf_counter())  # the host's click: the clock starts here
+        host.post_form(f"/live/{code}/host/{action}", {}, allow=(200, 303))
+    for t in threads:
+        t.join()
+    cpu = server.cpu_seconds() - cpu_before
+    wall = time.perf_counter() - wall_before
+    stop.set()
+    if errors:
+        raise errors[0]
+    fanouts = []
+    for at in fired:
+        arrivals = [min((t for t in p.seen.values() if t >= at), default=None) for p in people]
+        if any(a is None for a in arrivals):
+            raise RuntimeError("a participant never saw a host action")
+        fanouts.append(max(arrivals) - at)
+    return {"cpu_pct": 100 * cpu / wall, "poll_p50_ms": percentile(latencies, 50) * 1000,
+            "poll_p99_ms": percentile(latencies, 99) * 1000, "fanout_s": max(fanouts),
+            "polls": len(latencies)}
 
 
-def live_session(base_url):
-    """Return the live figures, or ``(None, reason)`` while there is nothing to measure."""
+def live_session(server, make_user, sizes=(50, 200)):
+    """Return ``(figures, None)``, or ``(None, reason)`` when there is nothing to measure."""
     if not live_feature_present():
         return None, "live sessions (issue 5) are not in this build yet"
-    return None, "live sessions exist but their benchmark is not written yet"
+    results = {}
+    for size in sizes:
+        host = Browser(make_user(), server)
+        code, people = make_room(server, host, size, make_user)
+        try:
+            figures = run_room(server, host, code, people)
+        finally:
+            for person in people:
+                person.browser.conn.close()
+            host.conn.close()
+        results.update({f"live_{size}_{k}": v for k, v in figures.items()})
+    return results, None
