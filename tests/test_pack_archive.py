@@ -160,8 +160,12 @@ def test_install_refuses_a_taken_id_and_an_installed_one_unless_replacing(tmp_pa
     (upgraded / "questions" / "006-q6.md").unlink()
     done = install_path(upgraded, packs, replace=True)
     assert (done.version, done.replaced, done.questions) == ("0.2.0", "0.1.0", 5)
-    assert sorted(os.listdir(packs)) == ["sample"]
+    assert sorted(os.listdir(packs)) == [".removed", "sample"]
     assert not (packs / "sample" / "questions" / "006-q6.md").exists()
+    [old] = (packs / ".removed").iterdir()  # the replaced version is kept, not deleted
+    assert old.name.startswith("sample-")
+    assert (old / "questions" / "006-q6.md").read_bytes() == (
+        SAMPLE / "questions" / "006-q6.md").read_bytes()
 
 
 def _zip_path(tmp_path, folder):
@@ -174,8 +178,11 @@ def test_install_from_a_zip_file_and_remove(tmp_path):
     packs = tmp_path / "packs"
     install_path(_zip_path(tmp_path, SAMPLE), packs)
     assert find_installed(packs, "sample") == packs / "sample"
-    assert remove_pack(packs, "sample") == packs / "sample"
-    assert os.listdir(packs) == []
+    kept = remove_pack(packs, "sample")
+    assert kept.parent == packs / ".removed" and kept.name.startswith("sample-")
+    assert (kept / "pack.toml").read_bytes() == MANIFEST
+    assert os.listdir(packs) == [".removed"]
+    assert find_installed(packs, "sample") is None
     with pytest.raises(LookupError):
         remove_pack(packs, "sample")
     assert find_installed(packs, "../etc") is None

@@ -114,6 +114,7 @@ def test_install_list_remove(run, tmp_path):
     assert removed.exit_code == 0
     assert "Progress on its questions is kept" in removed.output
     assert not (tmp_path / "data" / "packs" / "sample").exists()
+    assert f"its files are kept in {tmp_path / 'data' / 'packs' / '.removed'}" in removed.output
     missing = run("packs", "remove", "sample")
     assert missing.exit_code == 1 and "no data pack 'sample'" in missing.output
 

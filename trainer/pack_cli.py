@@ -303,9 +303,9 @@ def remove(data_dir, packs_dirs, pack_id):
                 f"pack '{pack_id}' is not in {folder}; it comes from {pack.source or pack.path}"
                 " (a pip package: remove it with 'trainer uninstall NAME')")
         raise click.ClickException(f"no data pack '{pack_id}' in {folder}")
-    removed = remove_pack(folder, pack_id)
-    click.echo(f"Removed {pack_id} ({removed}). Progress on its questions is kept and shows "
-               "again if the pack is installed again.")
+    kept = remove_pack(folder, pack_id)
+    click.echo(f"Removed {pack_id}; its files are kept in {kept}. Progress on its questions "
+               "is kept and shows again if the pack is installed again.")
 
 
 def _pip(args):

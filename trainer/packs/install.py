@@ -6,14 +6,18 @@ rename), loads them with the real loader, and only a pack that loads without a s
 error is moved to ``<packs>/<id>``. Replacing a pack (an upgrade) swaps the folders by
 rename too, so the packs folder never holds half a pack.
 
-Removing a pack deletes its folder only. Profiles keep the progress on its questions;
-it shows again if the pack comes back (question ids are stable across versions).
+Nothing an operator installed is ever deleted outright: a removed pack, and the old
+version a replacement pushed out, move to ``<packs>/.removed/<id>-<time>/`` (the
+registry skips dot folders), from where they can be copied back. Profiles keep the
+progress on a removed pack's questions; it shows again if the pack comes back
+(question ids are stable across versions).
 """
 
 import os
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from trainer.packs.archive import MAX_ARCHIVE_BYTES, ArchiveError, read_folder, 
 from trainer.packs.loader import ID, load_pack, peek_id
 from trainer.storage import fsync_dir, lock_for
 
+RETIRED = ".removed"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -95,7 +100,7 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
                         f"pack '{pack.id}' is already installed (version {replaced}); replace "
                         "it to upgrade ('--replace' on the command line, 'Replace' on the "
                         "packs page)"])
-                old = staging / "old"
+                old = _retired_path(packs_dir, pack.id)
                 os.rename(target, old)
                 try:
                     os.rename(staged, target)
@@ -153,8 +158,16 @@ def find_installed(packs_dir, pack_id):
     return None
 
 
+def _retired_path(packs_dir, pack_id):
+    """A fresh place in ``<packs>/.removed/`` for a pack leaving the packs folder."""
+    retired = packs_dir / RETIRED
+    retired.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return retired / f"{pack_id}-{stamp}-{secrets.token_hex(3)}"
+
+
 def remove_pack(packs_dir, pack_id):
-    """Delete the data pack ``pack_id`` from ``packs_dir``; return its old folder.
+    """Move the data pack ``pack_id`` out of ``packs_dir``; return where it went.
 
     Raises LookupError when no such data pack is there. Progress is not touched.
     """
@@ -163,11 +176,10 @@ def remove_pack(packs_dir, pack_id):
         folder = find_installed(packs_dir, pack_id)
         if folder is None:
             raise LookupError(f"no data pack '{pack_id}' in {packs_dir}")
-        trash = packs_dir / f".removed-{secrets.token_hex(8)}"
-        os.rename(folder, trash)
+        retired = _retired_path(packs_dir, pack_id)
+        os.rename(folder, retired)
         fsync_dir(packs_dir)
-        shutil.rmtree(trash, ignore_errors=True)
-    return folder
+    return retired
 
 
 def taken_ids(registry, packs_dir):

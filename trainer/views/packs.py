@@ -145,6 +145,6 @@ def remove(pack_id):
     except LookupError:
         abort(404, description=f"There is no data pack '{pack_id}' in the packs folder; a "
                                "pip-installed pack is removed with 'trainer uninstall'.")
-    flash(f"Removed {pack_id}. Progress on its questions is kept for when it comes back.",
-          "ok")
+    flash(f"Removed {pack_id}. Its files are kept in the packs folder's .removed folder, "
+          "and progress on its questions is kept for when it comes back.", "ok")
     return redirect(url_for(".index"), 303)
