@@ -176,7 +176,10 @@ def test_team_answers_have_no_names_and_only_text():
     room.answer(ann.token, "use a blueprint", None, 3)
     room.answer(bob.token, "", "unsure", 3)
     room.answer(cy.token, "app factory", None, 3)
-    assert sorted(room.team_answers()) == ["app factory", "use a blueprint"]
+    shown, total = room.team_answers()
+    assert sorted(shown) == ["app factory", "use a blueprint"] and total == 2
+    shown, total = room.team_answers(limit=1, chars=5)
+    assert total == 2 and len(shown) == 1 and shown[0] in ("app…", "use…")
 
 
 def test_a_room_round_trips_through_a_dict():

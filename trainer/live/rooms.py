@@ -22,6 +22,8 @@ ANSWER_MAX = 2000
 PARTICIPANTS_MAX = 200
 QUESTIONS_MAX = 50
 TIMER_MAX = 600
+TEAM_ANSWERS_SHOWN = 30
+TEAM_ANSWER_CHARS = 400
 TIMER_GRACE = 2  # seconds: an answer sent as the clock hits zero still counts
 IDLE_TTL = 6 * 3600
 FINISHED_TTL = 12 * 3600
@@ -190,11 +192,17 @@ class Room:
             out.append((rank, person, person.score))
         return out
 
-    def team_answers(self):
-        """This round's typed answers, without names, in a stable shuffled order."""
-        texts = [(p.pid, p.entry(self.index)["text"]) for p in self.answered()
-                 if p.entry(self.index).get("text")]
-        return [text for _, text in sorted(texts)]
+    def team_answers(self, limit=TEAM_ANSWERS_SHOWN, chars=TEAM_ANSWER_CHARS):
+        """This round's typed answers, without names, in a stable shuffled order.
+
+        Returns (shown, total): at most ``limit`` answers cut to ``chars`` characters,
+        so a reveal to 200 screens never sends 200 full answers to each of them.
+        """
+        texts = sorted((p.pid, p.entry(self.index)["text"]) for p in self.answered()
+                       if p.entry(self.index).get("text"))
+        shown = [text if len(text) <= chars else text[:chars - 1].rstrip() + "…"
+                 for _, text in texts[:limit]]
+        return shown, len(texts)
 
     def is_expired(self, now):
         ttl = FINISHED_TTL if self.state == FINISHED else IDLE_TTL

@@ -216,12 +216,14 @@ def _host_context(room, error=None):
         answered = {p.pid for p in room.answered()} if room.index >= 0 else set()
         graded = {p.pid for p in room.graded()} if room.index >= 0 else set()
         scoreboard = room.scoreboard()
-        team = room.team_answers() if room.show_answers and room.state == R.REVEALED else []
+        team = (room.team_answers() if room.show_answers and room.state == R.REVEALED
+                else ([], 0))
         version = room.version
     join_url = url_for(".room", code=room.code, _external=True)
     return {
         "room": room, "pack": pack, "question": _question(room, pack), "roster": roster,
-        "answered": answered, "graded": graded, "scoreboard": scoreboard, "team_answers": team,
+        "answered": answered, "graded": graded, "scoreboard": scoreboard,
+        "team_answers": team[0], "team_total": team[1],
         "version": version, "remaining": room.remaining(now), "error": error,
         "code_display": R.format_code(room.code), "join_url": join_url,
         "local_only": request.host.split(":")[0] in ("127.0.0.1", "localhost", "[::1]"),
@@ -295,12 +297,13 @@ def _player_context(room, token, error=None):
         entry = person.entry(room.index) if person else None
         board = room.scoreboard() if state in (R.SCOREBOARD, R.FINISHED) else []
         my_rank = next((rank for rank, p, _ in board if person and p.pid == person.pid), None)
-        team = room.team_answers() if room.show_answers and state == R.REVEALED else []
+        team = room.team_answers() if room.show_answers and state == R.REVEALED else ([], 0)
         version = room.view_version(token)
     return {
         "room": room, "pack": pack, "person": person, "kicked": kicked, "state": state,
         "question": _question(room, pack) if state in (R.QUESTION, R.REVEALED) else None,
-        "entry": entry, "scoreboard": board, "my_rank": my_rank, "team_answers": team,
+        "entry": entry, "scoreboard": board, "my_rank": my_rank,
+        "team_answers": team[0], "team_total": team[1],
         "remaining": room.remaining(now), "version": version, "error": error,
         "confidences": R.CONFIDENCES, "grades": R.GRADE_LABELS, "points": R.POINTS,
         "answer_max": R.ANSWER_MAX, "code_display": R.format_code(room.code),
