@@ -77,8 +77,8 @@ def test_new_scaffold_validates(run, tmp_path, package):
         assert "def trainer_register_packs(register)" in (
             root / "trainer_web_basics" / "__init__.py").read_text()
     else:
-        pack = tmp_path / "web-basics"
-    check = run("packs", "validate", pack)
+        root = pack = tmp_path / "web-basics"
+    check = run("packs", "validate", root if package else pack)  # a distribution too
     assert check.exit_code == 0
     assert check.output.startswith("ok: web-basics 0.1.0: 1 question (1 junior)")
     again = run("packs", "new", "web-basics", *(["--package"] if package else []))
@@ -180,3 +180,13 @@ def test_serve_packs_dir_reaches_the_app(run, monkeypatch, tmp_path):
     assert served["port"] == 8123
     missing = run("serve", "--packs-dir", tmp_path / "nope")
     assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_validate_an_empty_folder_says_the_manifest_is_missing(run, tmp_path):
+    (tmp_path / "empty" / "notes").mkdir(parents=True)
+    result = run("packs", "validate", "empty")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "empty/pack.toml:1: missing: every pack needs a pack.toml manifest",
+        "empty/pack.toml:1: the pack is empty: add at least one question as "
+        "questions/<name>.md"]

@@ -11,6 +11,7 @@
 """
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -128,21 +129,42 @@ def _validate_zip(path):
         return len(problems)
 
 
+SKIPPED_DIRS = {"node_modules", "__pycache__", "site-packages", "build", "dist"}
+MAX_DEPTH = 4
+
+
+def _packs_below(root):
+    """Folders holding a pack.toml under ``root`` (not inside another pack), sorted."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        depth = len(Path(folder).relative_to(root).parts)
+        if MANIFEST in files and depth:
+            found.append(Path(folder))
+            dirs.clear()
+            continue
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS
+                   and depth < MAX_DEPTH]
+    return sorted(found)
+
+
 @packs.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def validate(path):
-    """Check a pack folder, a folder of packs, or a pack zip.
+    """Check a pack folder, a folder of packs, a pack distribution, or a pack zip.
 
     Prints each problem as FILE:LINE: message; exits with status 1 when there is any.
     """
     if path.is_file():
         count = _validate_zip(path)
-    elif (path / MANIFEST).exists() or not any(
-            (child / MANIFEST).exists() for child in path.iterdir() if child.is_dir()):
+    elif (path / MANIFEST).exists():
         count = _validate_folder(path)
-    else:
+    elif any((child / MANIFEST).exists() for child in path.iterdir() if child.is_dir()):
         count = sum(_validate_folder(child) for child in sorted(path.iterdir())
                     if child.is_dir() and not child.name.startswith("."))
+    else:  # e.g. a trainer-<name> distribution: its pack sits a few folders down
+        below = _packs_below(path)
+        count = (sum(_validate_folder(folder) for folder in below) if below
+                 else _validate_folder(path))
     if count:
         click.echo(f"{count} problem{'s' if count != 1 else ''} in {path}", err=True)
         sys.exit(1)
