@@ -77,6 +77,7 @@ def test_mock_interview_by_keyboard_with_countdown(page, live_server, console_er
     page.keyboard.press("Control+Enter")
 
     expect(page.locator(".mock .position")).to_have_text("Question 2 / 2")
+    expect(answer).to_be_focused()
     page.keyboard.type("not sure")
     page.clock.fast_forward(31_000)  # the countdown runs out: what was typed is sent
     expect(page.locator(".mock-summary")).to_be_visible()

@@ -17,6 +17,9 @@
     if (!el) return false;
     if (el.isContentEditable) return true;
     var tag = el.tagName;
+    if (tag === "INPUT" && el.type === "checkbox") {
+      return false; /* ticking a key point is not typing: grades still work */
+    }
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
   }
 
@@ -74,6 +77,7 @@
         event.target.closest("a, button, summary")) {
       return; /* the focused control activates itself */
     }
+    if (name === "Space" && event.target.type === "checkbox") return; /* ticks itself */
     var target = findTarget(name);
     if (!target) return;
     event.preventDefault();

@@ -90,3 +90,12 @@ def suggest_grade(ticked, total):
     if share < 1:
         return 3
     return 4
+
+
+def check(answer, key_points):
+    """What the answer side shows next to a typed answer: the pre-ticked key points and
+    the grade they suggest."""
+    suggested = suggested_points(answer, key_points)
+    return {"typed": answer, "suggested": suggested, "ticked": len(suggested),
+            "points_total": len(key_points),
+            "suggested_grade": suggest_grade(len(suggested), len(key_points))}

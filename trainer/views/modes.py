@@ -15,7 +15,7 @@ import time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from trainer import mock_interview
-from trainer.answer_check import ANSWER_MAX, AnswerError
+from trainer.answer_check import ANSWER_MAX, AnswerError, check
 from trainer.card_actions import toggle_star
 from trainer.htmx import is_htmx, push_url, render_page
 from trainer.modes import focus_order
@@ -23,6 +23,7 @@ from trainer.packs.model import DIFFICULTIES
 from trainer.profile_settings import scheduler_for_profile
 from trainer.scheduling import RATING_LABELS, counts, grade
 from trainer.views.common import current_profile, trainer
+from trainer.views.practice import typed_answer_or_400
 
 bp = Blueprint("modes", __name__)
 
@@ -87,12 +88,13 @@ def _focus_url(pack, flt, seed, i, **extra):
     return url_for(".focus", pack_id=pack.id, seed=seed, i=i, **args, **extra)
 
 
-def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None):
+def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None, **extra):
     profile = current_profile()
     states = profile.cards_in(pack.id)
     new, due = counts(pack.question_ids, states, time.time())
     context = {"pack": pack, "ratings": RATING_LABELS, "new_count": new, "due_count": due,
-               "notice": notice, "undo_available": False, "revealed": revealed}
+               "notice": notice, "undo_available": False, "revealed": revealed,
+               "answer_max": ANSWER_MAX}
     if i >= len(order):
         return render_page("focus_done.html", "card", flt=flt, label=_focus_label(flt),
                            total=len(order), seed=seed,
@@ -102,6 +104,7 @@ def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None):
     run = {
         "mode": "focus", "label": _focus_label(flt), "position": i + 1, "total": len(order),
         "grade_url": url_for(".focus_grade", pack_id=pack.id),
+        "answer_url": url_for(".focus_answer", pack_id=pack.id),
         "reveal_url": _focus_url(pack, flt, seed, i, reveal=1),
         "prev_url": _focus_url(pack, flt, seed, max(i - 1, 0)),
         "next_url": _focus_url(pack, flt, seed, i + 1),
@@ -109,7 +112,7 @@ def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None):
     }
     return render_page("practice.html", "card", question=question, run=run,
                        mark=profile.mark(pack.id, question.id), state=states.get(question.id),
-                       **context)
+                       **context, **extra)
 
 
 @bp.get("/focus/<pack_id>")
@@ -125,19 +128,34 @@ def focus(pack_id):
     return _render_focus(pack, flt, seed, order, i, revealed=request.args.get("reveal") == "1")
 
 
-@bp.post("/focus/<pack_id>/grade")
-def focus_grade(pack_id):
-    pack = _pack_or_404(pack_id)
+def _focus_place(pack):
+    """(filter, seed, order, i, question id) of the Focus card a form was posted from."""
     flt = _focus_filter(pack, request.form)
     seed = _whole(request.form, "seed", SEED_MAX)
-    profile = current_profile()
-    order = focus_order(pack, profile.marks_in(pack.id), seed,
+    order = focus_order(pack, current_profile().marks_in(pack.id), seed,
                         flt["tag"], flt["difficulty"], bool(flt["starred"]))
     i = _whole(request.form, "i", len(order))
     question_id = request.form.get("question", "")
     if i >= len(order) or order[i] != question_id:
         abort(409, description="This Focus run changed (a star or the pack changed). "
                                "Start it again from the modes page.")
+    return flt, seed, order, i, question_id
+
+
+@bp.post("/focus/<pack_id>/answer")
+def focus_answer(pack_id):
+    pack = _pack_or_404(pack_id)
+    flt, seed, order, i, question_id = _focus_place(pack)
+    typed = typed_answer_or_400()
+    return _render_focus(pack, flt, seed, order, i, revealed=True,
+                         **check(typed, pack.question(question_id).key_points))
+
+
+@bp.post("/focus/<pack_id>/grade")
+def focus_grade(pack_id):
+    pack = _pack_or_404(pack_id)
+    flt, seed, order, i, question_id = _focus_place(pack)
+    profile = current_profile()
     try:
         rating = int(request.form.get("rating", ""))
     except ValueError:

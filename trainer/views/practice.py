@@ -6,7 +6,10 @@
 * ``POST /practice/<pack>/<question>/grade`` applies a 1-4 grade through FSRS and shows
   the next card of Review mode;
 * ``POST /practice/<pack>/undo`` takes back the latest grade in the pack;
-* ``POST .../star``, ``.../bury``, ``.../note`` are the card actions (card_actions.py).
+* ``POST .../star``, ``.../bury``, ``.../note`` are the card actions (card_actions.py);
+* ``POST .../answer`` reveals the answer next to the one the learner typed, with the key
+  points as a checklist; ``POST /practice/suggest-grade`` redraws the grade buttons with
+  the grade the ticked points suggest.
 
 htmx requests get the ``card`` block only, with ``HX-Push-Url`` where the card changes;
 a direct load of any of these URLs renders the full page from the same template.
@@ -14,9 +17,9 @@ a direct load of any of these URLs renders the full page from the same template.
 
 import time
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from trainer import card_actions
+from trainer import answer_check, card_actions
 from trainer.htmx import is_htmx, push_url, render_page
 from trainer.modes import new_today, review_queue
 from trainer.profile_settings import new_limit, scheduler_for_profile
@@ -64,6 +67,7 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
         "due_count": due, "ratings": RATING_LABELS, "notice": notice,
         "undo_available": any(s.get("last_review") for s in states.values()),
         "new_limit": limit, "limit_reached": new > 0 and new_today(profile, now) >= limit,
+        "answer_max": answer_check.ANSWER_MAX,
         **extra,
     }
     if question is not None:
@@ -197,3 +201,35 @@ def note(pack_id, question_id):
                            note_draft=request.form.get("note", "")[:2 * card_actions.NOTE_MAX])
         return response
     return _show_same(pack, question, notice="Note saved." if saved else "Note removed.")
+
+
+def typed_answer_or_400():
+    """The learner's typed answer from the form, cleaned and bounded."""
+    try:
+        return answer_check.clean_answer(request.form.get("answer", ""))
+    except answer_check.AnswerError as exc:
+        abort(400, description=str(exc))
+
+
+@bp.post("/<pack_id>/<question_id>/answer")
+def answer(pack_id, question_id):
+    pack = _pack_or_404(pack_id)
+    question = _question_or_404(pack, question_id)
+    typed = typed_answer_or_400()
+    return _render(pack, question, revealed=True,
+                   **answer_check.check(typed, question.key_points))
+
+
+@bp.post("/suggest-grade")
+def suggest_grade():
+    """The grade buttons again, with the grade the ticked key points suggest."""
+    try:
+        total = int(request.form.get("points_total", ""))
+        ticked = {int(v) for v in request.form.getlist("point")}
+    except ValueError:
+        abort(400, description="Key points are numbered 0 and up.")
+    if not 0 <= total <= 100 or any(not 0 <= i < total for i in ticked):
+        abort(400, description="Those key points do not belong to this question.")
+    return render_template("grade_buttons.html", ratings=RATING_LABELS, ticked=len(ticked),
+                           points_total=total,
+                           suggested_grade=answer_check.suggest_grade(len(ticked), total))
