@@ -49,7 +49,6 @@ def create_app(config=None):
 
     app.register_blueprint(live_views.bp)
     from trainer.views import profile as profile_views
-
     from trainer.views import stats as stats_views
 
     app.register_blueprint(profile_views.bp)
