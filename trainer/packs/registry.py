@@ -44,15 +44,25 @@ class PackRegistry:
 
     def reload(self):
         """Find and load every pack again (after an install or removal)."""
-        found = []
+        found, errors = [], []
+        for problem in getattr(self._pm, "load_problems", ()):
+            errors.append(PackProblem(
+                f"entry point {problem.name} = {problem.value}", problem.source,
+                [f"{problem.value}: the plugin cannot be loaded ({problem.message}); "
+                 "its packs are left out"]))
         for source, call in self._plugin_callers():
-            call(lambda path, _source=source: found.append((Path(path), _source)))
+            try:
+                call(lambda path, _source=source: found.append((Path(path), _source)))
+            except Exception as exc:  # a plugin's own bug must not stop the other packs
+                errors.append(PackProblem(f"plugin {source}", source, [
+                    f"trainer_register_packs failed ({type(exc).__name__}: {exc}); packs it "
+                    "registered before the error are still loaded"]))
         for folder in self._pack_dirs:
             if folder.is_dir():
                 for child in sorted(folder.iterdir()):
                     if child.is_dir() and not child.name.startswith("."):
                         found.append((child, f"folder {folder}"))
-        packs, errors = {}, []
+        packs = {}
         with caching_renders(self._render_cache):
             loaded = [(path, source, *load_pack(path, source=source)) for path, source in found]
         for path, source, pack, problems in loaded:
