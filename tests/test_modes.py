@@ -181,3 +181,10 @@ def test_answer_check_terms_mentions_and_grades():
     grades = [answer_check.suggest_grade(t, 4) for t in range(5)]
     assert grades == [1, 1, 2, 3, 4]
     assert answer_check.suggest_grade(0, 0) is None
+
+
+def test_mentions_match_word_forms_but_code_as_written():
+    point = Markup("Decorators with arguments are factories; see <code>functools.wraps</code>")
+    assert answer_check.mentions("a decorator taking an argument is a factory", point)
+    assert not answer_check.mentions("use functools to wrap it", point)
+    assert answer_check.mentions("functools.wraps keeps the factory's name", point)
