@@ -413,3 +413,16 @@ def test_a_participant_can_switch_personal_progress_on_and_off(app):
     ann.post(f"/live/{code}/progress", {"on": "0"})
     assert not person.progress
     assert Person(app).post(f"/live/{code}/progress", {"on": "1"}).status_code == 403
+
+
+def test_the_cookie_remembers_the_newest_rooms(app, monkeypatch):
+    from trainer.live import views
+    monkeypatch.setattr(views, "COOKIE_ROOMS_MAX", 2)
+    host = Person(app)
+    codes = []
+    for _ in range(3):
+        response = host.post("/live/", {"pack": "sample", "count": "1"}, htmx=False)
+        codes.append(response.headers["Location"].rsplit("/", 2)[-2])
+    assert host.get(f"/live/{codes[0]}/host").status_code == 403  # the oldest is forgotten
+    assert host.get(f"/live/{codes[1]}/host").status_code == 200
+    assert host.get(f"/live/{codes[2]}/host").status_code == 200

@@ -57,19 +57,27 @@ def throttle():
 
 # identity ------------------------------------------------------------------------------
 def _remember(key, code, token):
-    kept = dict(session.get(key) or {})
-    kept.pop(code, None)
-    kept[code] = token
-    while len(kept) > COOKIE_ROOMS_MAX:
-        kept.pop(next(iter(kept)))
-    session[key] = kept
+    """Keep ``code -> token`` in the cookie, newest last, at most COOKIE_ROOMS_MAX rooms.
+
+    A list of pairs, not a dict: the session serialiser sorts dict keys, and the oldest
+    room is the one to forget when the list is full.
+    """
+    kept = [pair for pair in _pairs(key) if pair[0] != code]
+    kept.append([code, token])
+    session[key] = kept[-COOKIE_ROOMS_MAX:]
     session.permanent = True
 
 
-def _token(key, code):
+def _pairs(key):
     kept = session.get(key)
-    token = kept.get(code) if isinstance(kept, dict) else None
-    return token if isinstance(token, str) else None
+    if not isinstance(kept, list):
+        return []
+    return [pair for pair in kept if isinstance(pair, list) and len(pair) == 2
+            and all(isinstance(x, str) for x in pair)]
+
+
+def _token(key, code):
+    return next((token for known, token in _pairs(key) if known == code), None)
 
 
 def is_host(room):
