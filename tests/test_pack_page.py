@@ -158,3 +158,8 @@ def test_without_a_token_remote_visitors_see_no_form(tmp_path):
     assert 'name="archive"' not in html
     assert "Installing packs is for the operator" in html
     assert "No packs are loaded." in html
+
+
+def test_page_links_to_the_json(site):
+    app, _ = site
+    assert 'href="/-/packs.json"' in app.test_client().get("/packs").get_data(as_text=True)
