@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import fsrs
 
-from trainer.history import effective_reviews
+from trainer.history import is_review, review_key
 
 NOTE_MAX = 1000
 
@@ -55,6 +55,21 @@ def _state_before(review, current):
     }
 
 
+def _review_behind(profile, pack_id, question_id, at):
+    """The review that still counts and gave the card its state at ``at``, or None.
+
+    Reads the log from its newest end: the review wanted is almost always near it.
+    """
+    key = (pack_id, question_id, at)
+    undone = set()
+    for record in profile.reviews_newest_first():
+        if record.get("kind") == "undo":
+            undone.add((record.get("pack"), record.get("question"), record.get("undoes")))
+        elif is_review(record) and review_key(record) == key and key not in undone:
+            return record
+    return None
+
+
 def undo_last_grade(profile, pack_id, now_ts=None):
     """Take back the latest grade in ``pack_id``; return the question id it was for.
 
@@ -68,13 +83,10 @@ def undo_last_grade(profile, pack_id, now_ts=None):
             raise CardActionError("There is no grade to undo in this pack.")
         latest = max(graded, key=lambda s: s["last_review"])
         question_id = latest["question"]
-        match = [r for r in effective_reviews(profile.reviews())
-                 if r.get("pack") == pack_id and r.get("question") == question_id
-                 and r.get("at") == latest["last_review"]]
-        if not match:
+        review = _review_behind(profile, pack_id, question_id, latest["last_review"])
+        if review is None:
             raise CardActionError("The latest grade here came from an import and has no "
                                   "review in this profile's log, so it cannot be undone.")
-        review = match[-1]
         record = {"kind": "undo", "pack": pack_id, "question": question_id,
                   "undoes": review["at"], "at": now_ts}
         before = _state_before(review, dict(latest))

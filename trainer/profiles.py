@@ -217,6 +217,23 @@ class Profile:
                 raise DataFileError(self.reviews_path, f"line {number} is not JSON") from exc
         return out
 
+    def reviews_newest_first(self):
+        """Log records newest first, each parsed only when reached: an undo needs the tail
+        of a long history, not all of it."""
+        with self.lock:
+            try:
+                raw = self.reviews_path.read_bytes()
+            except FileNotFoundError:
+                return
+            except OSError as exc:
+                raise DataFileError(self.reviews_path, exc.strerror or str(exc)) from exc
+        lines = raw.split(b"\n")[:-1]  # the last item: "" or a torn line
+        for number in range(len(lines), 0, -1):
+            try:
+                yield json.loads(lines[number - 1])
+            except ValueError as exc:
+                raise DataFileError(self.reviews_path, f"line {number} is not JSON") from exc
+
 
 _open_profiles: dict[Path, Profile] = {}
 _open_guard = threading.Lock()

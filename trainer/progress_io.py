@@ -29,7 +29,7 @@ from trainer.profiles import NAME_MAX
 
 FORMAT = "interview-trainer-progress"
 VERSION = 1
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # about 60,000 reviews: years of daily practice
 LOG_KINDS = ("review", "undo", "reset")
 
 
@@ -76,7 +76,8 @@ def export_progress(profile, now_ts=None):
 
 
 def export_bytes(profile, now_ts=None):
-    return json.dumps(export_progress(profile, now_ts), ensure_ascii=False, indent=1).encode()
+    return json.dumps(export_progress(profile, now_ts), ensure_ascii=False,
+                      separators=(",", ":")).encode()
 
 
 def _number(value):
