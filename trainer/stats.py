@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 import fsrs
 
-HEATMAP_WEEKS = 26
+HEATMAP_WEEKS = 52
 FORECAST_DAYS = 30
 
 
