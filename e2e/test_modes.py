@@ -39,6 +39,17 @@ def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
     expect(card(page).locator(".mode")).to_have_text("Focus: senior")
     total = int(card(page).locator(".position").inner_text().split("/")[1])
     assert total >= 2
+    first = card(page).get_attribute("data-question")
+    page.keyboard.press("*")  # card actions work inside a Focus run too
+    expect(card(page).locator("button.star")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    page.keyboard.press("1")
+    expect(card(page).locator(".position")).to_have_text(f"2 / {total}")
+    page.keyboard.press("u")  # a slip of the finger: back to the first card, ungraded
+    expect(card(page)).to_have_attribute("data-question", first)
+    expect(card(page).locator(".position")).to_have_text(f"1 / {total}")
+    expect(card(page).locator(".notice")).to_contain_text("Undid")
     seen = set()
     for position in range(1, total + 1):
         expect(card(page).locator(".position")).to_have_text(f"{position} / {total}")

@@ -59,7 +59,9 @@ def test_focus_run_by_url_grades_and_finishes(app, client, csrf):
     assert 'data-mode="focus"' in html and "Focus: starred" in html
     first = re.search(r'data-question="(q\d)"', html).group(1)
     assert first in ("q2", "q5") and "1 / 2" in html
-    assert 'class="card-actions"' not in html  # Review's actions stay in Review
+    assert 'class="bury"' not in html  # burying is a Review matter
+    assert 'data-keys="*"' not in html  # no unstarring inside a starred-only run
+    assert 'data-keys="e"' in html
     response = client.post("/focus/sample/grade", data={
         "question": first, "seed": seed, "i": "0", "starred": "1", "rating": "3"},
         headers={**HX, "X-CSRF-Token": csrf})
@@ -188,3 +190,32 @@ def test_mentions_match_word_forms_but_code_as_written():
     assert answer_check.mentions("a decorator taking an argument is a factory", point)
     assert not answer_check.mentions("use functools to wrap it", point)
     assert answer_check.mentions("functools.wraps keeps the factory's name", point)
+
+
+def test_focus_card_actions_undo_star_and_note(app, client, csrf):
+    url = "/focus/sample?seed=11&i=0"
+    html = client.get(url).get_data(as_text=True)
+    first = re.search(r'data-question="(q\d)"', html).group(1)
+    fields = {"question": first, "seed": "11", "i": "0", "csrf_token": csrf}
+    starred = client.post("/focus/sample/star", data=fields, headers=HX).get_data(as_text=True)
+    assert 'aria-pressed="true"' in starred and 'data-mode="focus"' in starred
+    noted = client.post("/focus/sample/note", data={**fields, "note": "focus note"},
+                        headers=HX).get_data(as_text=True)
+    assert '<p class="note-text">focus note</p>' in noted
+    too_long = client.post("/focus/sample/note", data={**fields, "note": "n" * 1001},
+                           headers=HX).get_data(as_text=True)
+    assert "at most 1000 characters" in too_long and '<textarea id="note"' in too_long
+    graded = client.post("/focus/sample/grade", data={**fields, "rating": "2"}, headers=HX)
+    assert 'data-keys="u Ctrl+z"' in graded.get_data(as_text=True)
+    undone = client.post("/focus/sample/undo", data={"seed": "11", "i": "1",
+                                                     "csrf_token": csrf}, headers=HX)
+    assert undone.headers["HX-Push-Url"] == "/focus/sample?seed=11&i=0"
+    html = undone.get_data(as_text=True)
+    assert f'data-question="{first}"' in html and "Undid your grade" in html
+    profile = profile_of(app, client)
+    assert profile.card("sample", first) is None
+    nothing = client.post("/focus/sample/undo", data={"seed": "11", "i": "0",
+                                                      "csrf_token": csrf}, headers=HX)
+    assert "no grade to undo" in nothing.get_data(as_text=True)
+    assert client.post("/focus/sample/star", data={**fields, "starred": "1"},
+                       headers=HX).status_code == 409

@@ -16,7 +16,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from trainer import mock_interview
 from trainer.answer_check import ANSWER_MAX, AnswerError, check
-from trainer.card_actions import toggle_star
+from trainer.card_actions import (
+    NOTE_MAX,
+    CardActionError,
+    save_note,
+    toggle_star,
+    undo_last_grade,
+)
 from trainer.htmx import is_htmx, push_url, render_page
 from trainer.modes import focus_order
 from trainer.packs.model import DIFFICULTIES
@@ -88,17 +94,29 @@ def _focus_url(pack, flt, seed, i, **extra):
     return url_for(".focus", pack_id=pack.id, seed=seed, i=i, **args, **extra)
 
 
-def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None, **extra):
+def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None, editing_note=False,
+                  **extra):
     profile = current_profile()
     states = profile.cards_in(pack.id)
     new, due = counts(pack.question_ids, states, time.time())
     context = {"pack": pack, "ratings": RATING_LABELS, "new_count": new, "due_count": due,
-               "notice": notice, "undo_available": False, "revealed": revealed,
-               "answer_max": ANSWER_MAX}
+               "notice": notice, "revealed": revealed, "answer_max": ANSWER_MAX,
+               "undo_available": any(s.get("last_review") for s in states.values()),
+               "note_max": NOTE_MAX, "editing_note": editing_note}
+    side = 1 if revealed else None
+    actions = {
+        # Starring inside a starred-only run would change the run under your feet.
+        "star": None if flt["starred"] else url_for(".focus_star", pack_id=pack.id),
+        "note": url_for(".focus_note", pack_id=pack.id),
+        "note_form": _focus_url(pack, flt, seed, i, reveal=side, note=1),
+        "current": _focus_url(pack, flt, seed, i, reveal=side),
+        "undo": url_for(".focus_undo", pack_id=pack.id),
+    }
     if i >= len(order):
         return render_page("focus_done.html", "card", flt=flt, label=_focus_label(flt),
                            total=len(order), seed=seed,
                            again_url=_focus_url(pack, flt, secrets.randbelow(SEED_MAX), 0),
+                           run={"actions": actions, "fields": {"seed": seed, "i": i, **flt}},
                            **context)
     question = pack.question(order[i])
     run = {
@@ -109,6 +127,7 @@ def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None, **extr
         "prev_url": _focus_url(pack, flt, seed, max(i - 1, 0)),
         "next_url": _focus_url(pack, flt, seed, i + 1),
         "fields": {"question": question.id, "seed": seed, "i": i, **flt},
+        "actions": actions,
     }
     return render_page("practice.html", "card", question=question, run=run,
                        mark=profile.mark(pack.id, question.id), state=states.get(question.id),
@@ -125,7 +144,8 @@ def focus(pack_id):
     order = focus_order(pack, current_profile().marks_in(pack.id), seed,
                         flt["tag"], flt["difficulty"], bool(flt["starred"]))
     i = _whole(request.args, "i", max(len(order), 0))
-    return _render_focus(pack, flt, seed, order, i, revealed=request.args.get("reveal") == "1")
+    return _render_focus(pack, flt, seed, order, i, revealed=request.args.get("reveal") == "1",
+                         editing_note=request.args.get("note") == "1")
 
 
 def _focus_place(pack):
@@ -171,6 +191,56 @@ def focus_grade(pack_id):
     if not is_htmx():
         return redirect(url, 303)
     return push_url(_render_focus(pack, flt, seed, order, i + 1), url)
+
+
+@bp.post("/focus/<pack_id>/star")
+def focus_star(pack_id):
+    pack = _pack_or_404(pack_id)
+    flt, seed, order, i, question_id = _focus_place(pack)
+    if flt["starred"]:
+        abort(409, description="Stars cannot change inside a starred-only Focus run.")
+    starred = toggle_star(current_profile(), pack.id, question_id)
+    return _render_focus(pack, flt, seed, order, i, revealed=request.form.get("reveal") == "1",
+                         notice="Starred." if starred else "Star removed.")
+
+
+@bp.post("/focus/<pack_id>/note")
+def focus_note(pack_id):
+    pack = _pack_or_404(pack_id)
+    flt, seed, order, i, question_id = _focus_place(pack)
+    revealed = request.form.get("reveal") == "1"
+    try:
+        saved = save_note(current_profile(), pack.id, question_id, request.form.get("note", ""))
+    except CardActionError as exc:
+        return _render_focus(pack, flt, seed, order, i, revealed=revealed, notice=str(exc),
+                             editing_note=True,
+                             note_draft=request.form.get("note", "")[:2 * NOTE_MAX])
+    return _render_focus(pack, flt, seed, order, i, revealed=revealed,
+                         notice="Note saved." if saved else "Note removed.")
+
+
+@bp.post("/focus/<pack_id>/undo")
+def focus_undo(pack_id):
+    """Undo the pack's latest grade; show its card if this run has it."""
+    pack = _pack_or_404(pack_id)
+    flt = _focus_filter(pack, request.form)
+    seed = _whole(request.form, "seed", SEED_MAX)
+    order = focus_order(pack, current_profile().marks_in(pack.id), seed,
+                        flt["tag"], flt["difficulty"], bool(flt["starred"]))
+    i = _whole(request.form, "i", len(order))
+    try:
+        question_id = undo_last_grade(current_profile(), pack.id)
+    except CardActionError as exc:
+        return _render_focus(pack, flt, seed, order, i, notice=str(exc))
+    question = pack.question(question_id)
+    title = question.title if question else question_id
+    if question_id not in order:
+        return _render_focus(pack, flt, seed, order, i,
+                             notice=f"Undid your grade of “{title}” (not in this run).")
+    j = order.index(question_id)
+    url = _focus_url(pack, flt, seed, j)
+    response = _render_focus(pack, flt, seed, order, j, notice=f"Undid your grade of “{title}”.")
+    return push_url(response, url) if is_htmx() else redirect(url, 303)
 
 
 # Mock interview --------------------------------------------------------------------------
