@@ -193,3 +193,21 @@ def test_reset_needs_confirmation_and_keeps_history(app, client, csrf):
     assert client.get("/practice/sample").headers["Location"] == "/practice/sample/q1"
     assert client.post("/profile/reset/sample", data={"confirm": "sample"}).status_code == 400
     assert client.get("/profile/reset/nope").status_code == 404
+
+
+def test_import_skips_reviews_whose_earlier_state_cannot_be_read(app, client, csrf):
+    post(client, csrf, "/practice/sample/q1/grade", rating="3")
+    post(client, csrf, "/practice/sample/q1/grade", rating="3")
+    exported = client.get("/profile/export").get_json()
+    second = exported["log"][1]
+    assert second["previous"] is not None and "fsrs" not in second["previous_state"]
+    exported["log"] = [
+        {**second, "at": 10.0, "previous": {"bad": 1}},
+        {**second, "at": 11.0, "previous_state": "text"},
+        {**second, "at": 12.0, "previous": None},
+    ]
+    html = upload(client, csrf, exported).get_data(as_text=True)
+    assert "FSRS record before it that cannot be read" in html
+    assert "has a state before it that cannot be read" in html
+    assert "has a state before it but no FSRS record" in html
+    assert '<span class="log-added">0</span>' in html

@@ -38,10 +38,11 @@ def is_buried(mark, now_ts):
 
 def _state_before(review, current):
     """The card state a review replaced; None when the review was the card's first."""
-    if "previous_state" in review:
-        return review["previous_state"]
     if review.get("previous") is None:
         return None
+    if review.get("previous_state") is not None:
+        return {"pack": review["pack"], "question": review["question"],
+                "fsrs": review["previous"], **review["previous_state"]}
     # A review logged before full states were kept: rebuild what can be rebuilt.
     previous = fsrs.Card.from_dict(review["previous"])
     return {

@@ -146,6 +146,26 @@ def _record_problem(record):
         return "has no rating 1-4"
     if kind == "undo" and not _number(record.get("undoes")):
         return "does not say which review it undoes"
+    if kind == "review":
+        return _previous_problem(record)
+    return None
+
+
+def _previous_problem(review):
+    """A review's record of the state before it (what undo restores) must be readable."""
+    previous, before = review.get("previous"), review.get("previous_state")
+    if previous is None:
+        return None if before is None else "has a state before it but no FSRS record"
+    try:
+        fsrs.Card.from_dict(previous)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "has an FSRS record before it that cannot be read"
+    if before is None:
+        return None
+    if not isinstance(before, dict) or not _number(before.get("due")) \
+            or not isinstance(before.get("reps"), int) \
+            or not isinstance(before.get("lapses"), int):
+        return "has a state before it that cannot be read"
     return None
 
 

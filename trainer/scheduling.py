@@ -83,7 +83,9 @@ def grade(scheduler, pack_id, question_id, state, rating, when=None):
         "at": when.timestamp(),
         "due": new_state["due"],
         "previous": state["fsrs"] if state else None,
-        "previous_state": dict(state) if state else None,
+        # What undo restores besides ``previous`` (the FSRS record, not repeated here).
+        "previous_state": {k: v for k, v in state.items()
+                           if k not in ("pack", "question", "fsrs")} if state else None,
     }
     return new_state, review
 
