@@ -4,6 +4,8 @@
 * ``GET /focus/<pack>?tag=&difficulty=&starred=1&seed=&i=``: card ``i`` of a filtered,
   shuffled run (the seed fixes the order, so every card of the run has its own URL);
   ``POST /focus/<pack>/grade`` grades it through FSRS and shows card ``i + 1``;
+  ``POST /focus/<pack>/answer``, ``.../star``, ``.../note``, ``.../undo`` are answer first
+  and the card actions inside a run (each form carries the run's filter, seed and place);
 * ``POST /mock/start``, ``GET /mock``, ``POST /mock/answer``: a mock interview, then its
   summary; ``POST /mock/star`` stars the questions the summary says to review.
 """
@@ -186,7 +188,6 @@ def focus_grade(pack_id):
         state, review = grade(scheduler_for_profile(profile), pack.id, question_id,
                               profile.card(pack.id, question_id), rating)
         profile.save_review(state, review)
-    # Starring inside a run can reshuffle a "starred" filter; the order is fixed by now.
     url = _focus_url(pack, flt, seed, i + 1)
     if not is_htmx():
         return redirect(url, 303)
