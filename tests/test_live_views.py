@@ -426,3 +426,15 @@ def test_the_cookie_remembers_the_newest_rooms(app, monkeypatch):
     assert host.get(f"/live/{codes[0]}/host").status_code == 403  # the oldest is forgotten
     assert host.get(f"/live/{codes[1]}/host").status_code == 200
     assert host.get(f"/live/{codes[2]}/host").status_code == 200
+
+
+def test_a_session_ended_early_marks_the_questions_never_asked(app):
+    host, code = host_session(app, count="3")
+    ann = join(app, code, "Ann")
+    host.post(f"/live/{code}/host/start")
+    ann.post(f"/live/{code}/answer", {"text": "one"})
+    host.post(f"/live/{code}/host/reveal")
+    assert host.post(f"/live/{code}/host/finish").status_code == 200
+    page = ann.get(f"/live/{code}/summary").get_data(as_text=True)
+    assert page.count("(not asked)") == 2
+    assert host.get(f"/live/{code}/summary.md").get_data(as_text=True).count("(not asked)") == 2

@@ -114,7 +114,8 @@ def to_markdown(room, pack, summary):
              "|---|---|---|---|---|---|"]
     for q in summary["questions"]:
         conf = " / ".join(str(q.confidence[c]) for c in CONFIDENCES)
-        lines.append(f"| {q.number} | {md_text(q.title)} | {q.answered} | {conf} | "
+        title = md_text(q.title) + ("" if q.asked else " (not asked)")
+        lines.append(f"| {q.number} | {title} | {q.answered} | {conf} | "
                      f"{fmt_mean(q.average)} | {fmt_share(q.knew_it)} |")
     lines += ["", "## Weakest topics", ""]
     if summary["weak_tags"]:
