@@ -67,7 +67,7 @@ def run(args, work):
         try:
             if "http" in args.only:
                 results.update(http_bench.throughput(
-                    server, secret, requests_c1=int(1500 * scale), requests_c8=int(3000 * scale),
+                    server, secret, requests_c1=int(3000 * scale), requests_c8=int(6000 * scale),
                     grades_c1=int(300 * scale), grades_c8=int(400 * scale)))
             if "browser" in args.only:
                 step("Chromium: key press to paint, bytes")
@@ -85,7 +85,7 @@ def run(args, work):
                                          TRAINER_PACKS_DIR=str(packs_dir))
         try:
             results.update(http_bench.grade_history(server, secret, pack_ids, users,
-                                                    grades=int(200 * scale)))
+                                                    grades=int(300 * scale)))
         finally:
             server.stop()
         print(f"   {time.perf_counter() - began:.1f} s", flush=True)

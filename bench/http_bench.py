@@ -25,7 +25,7 @@ from trainer.packs.loader import load_pack
 from trainer.profiles import new_profile_id
 
 PACK = "flask_core"
-ROUNDS = 3  # floor and flip take turns, so a busy neighbour slows both alike
+ROUNDS = 5  # floor and flip take turns, so a busy neighbour slows both alike
 
 
 @dataclass

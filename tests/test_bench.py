@@ -116,3 +116,12 @@ def test_signed_session_cookie_is_read_as_that_profile(bench_app):
     # (405: the floor is GET-only), one with another token does not (400).
     assert client.post("/_bench/floor", headers={"X-CSRF-Token": "t" * 32}).status_code == 405
     assert client.post("/_bench/floor", headers={"X-CSRF-Token": "u" * 32}).status_code == 400
+
+
+def test_the_command_line_names_its_parts():
+    from bench.__main__ import PARTS, parse_args
+
+    assert parse_args([]).only == list(PARTS)
+    assert parse_args(["--only", "http, cold", "--quick"]).only == ["http", "cold"]
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "http,nope"])
