@@ -112,17 +112,25 @@ def throughput(server, secret, requests_c1=1500, requests_c8=3000, grades_c1=300
     size = flip_size(server, users[0], qids)
     results = {"flip_body_bytes": size, "bench_pack_questions": len(qids)}
     for c, count in ((1, requests_c1), (8, requests_c8)):
-        pooled = {"floor": ([], 0.0), "flip": ([], 0.0)}
+        pooled = {"floor": ([], 0.0, 0.0), "flip": ([], 0.0, 0.0)}
         for _ in range(ROUNDS):
             for name in ("floor", "flip"):
                 plans = [floor_plan(u, size) if name == "floor" else flip_plan(u, PACK, qids, i)
                          for i, u in enumerate(users[:c])]
+                cpu = server.cpu_seconds()
                 lat, elapsed, _ = run_load(server.host, server.port, plans, count // ROUNDS)
-                pooled[name] = (pooled[name][0] + lat, pooled[name][1] + elapsed)
-        for name, (lat, elapsed) in pooled.items():
+                cpu = server.cpu_seconds() - cpu
+                old = pooled[name]
+                pooled[name] = (old[0] + lat, old[1] + elapsed, old[2] + cpu)
+        for name, (lat, elapsed, cpu) in pooled.items():
             results.update(_keyed(f"{name}_c{c}", summarise(lat, elapsed)))
+            results[f"{name}_c{c}_cpu_ms"] = 1000 * cpu / len(lat)
         results[f"flip_c{c}_vs_floor"] = ratio(results[f"flip_c{c}_rps"],
                                                results[f"floor_c{c}_rps"])
+        # The same ratio from the server's CPU per request: far less moved by other work
+        # on the machine than requests per second are.
+        results[f"flip_c{c}_cpu_vs_floor"] = ratio(results[f"floor_c{c}_cpu_ms"],
+                                                   results[f"flip_c{c}_cpu_ms"])
     results["flip_vs_floor"] = results["flip_c1_vs_floor"]
     for c, count in ((1, grades_c1), (8, grades_c8)):
         plans = [grade_plan(u, PACK, qids, i * 3) for i, u in enumerate(users[:c])]
