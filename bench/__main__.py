@@ -19,6 +19,7 @@ from bench.seed import generate_packs, new_secret
 
 PARTS = ("http", "history", "browser", "cold", "live")
 RESULTS = Path(__file__).resolve().parent / "results.json"
+PARTIAL = RESULTS.with_name("results-partial.json")
 BUSY_LOAD = 0.5  # load average per core above which a run is flagged as noisy
 
 
@@ -41,12 +42,16 @@ def parse_args(argv):
     parser.add_argument("--only", default=",".join(PARTS),
                         help="comma-separated parts: " + ", ".join(PARTS))
     parser.add_argument("--quick", action="store_true", help="fewer requests (smoke run)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write results")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"where to write results (default: {RESULTS.name} for a full "
+                             f"run, {PARTIAL.name} for --only or --quick)")
     args = parser.parse_args(argv)
     args.only = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(args.only) - set(PARTS)
     if unknown:
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if args.out is None:  # a part or a smoke run never overwrites the full results
+        args.out = RESULTS if set(args.only) == set(PARTS) and not args.quick else PARTIAL
     return args
 
 

@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 from pathlib import Path
 
 # key: (comparison, limit). "max": the figure must be at most the limit; "min": at least.
@@ -93,7 +94,10 @@ def clean(results):
 
 
 def write_results(results, path):
+    """Write the results whole or not at all (a temp file renamed over the old one)."""
     path = Path(path)
-    path.write_text(json.dumps(clean(results), indent=2, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(clean(results), indent=2, sort_keys=True) + "\n",
+                   encoding="utf-8")
+    os.replace(tmp, path)
     return path

@@ -119,9 +119,12 @@ def test_signed_session_cookie_is_read_as_that_profile(bench_app):
 
 
 def test_the_command_line_names_its_parts():
-    from bench.__main__ import PARTS, parse_args
+    from bench.__main__ import PARTIAL, PARTS, RESULTS, parse_args
 
     assert parse_args([]).only == list(PARTS)
-    assert parse_args(["--only", "http, cold", "--quick"]).only == ["http", "cold"]
+    assert parse_args([]).out == RESULTS
+    partial = parse_args(["--only", "http, cold"])
+    assert partial.only == ["http", "cold"] and partial.out == PARTIAL
+    assert parse_args(["--quick"]).out == PARTIAL
     with pytest.raises(SystemExit):
         parse_args(["--only", "http,nope"])
