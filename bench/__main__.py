@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,77 +61,104 @@ def step(title):
     return time.perf_counter()
 
 
-def run(args, work):
-    results = environment()
-    secret = new_secret()
-    scale = 0.2 if args.quick else 1.0
-    packs_dir = work / "packs"
+class Run:
+    """One run's shared state: temp folder, secret key, scale and the figures so far."""
 
-    if "http" in args.only or "browser" in args.only:
-        began = step("server for flip, grade and the floor")
-        server = http_bench.start_server(work / "main", secret)
+    def __init__(self, args, work):
+        self.args = args
+        self.work = work
+        self.secret = new_secret()
+        self.scale = 0.2 if args.quick else 1.0
+        self.packs_dir = work / "packs"
+        self.results = environment()
+        self.failed = []
+
+    def n(self, count):
+        return int(count * self.scale)
+
+    def part(self, title, measure):
+        """Run one part; a part that fails is reported and the others still run."""
+        began = step(title)
         try:
-            if "http" in args.only:
-                results.update(http_bench.throughput(
-                    server, secret, requests_c1=int(3000 * scale), requests_c8=int(6000 * scale),
-                    grades_c1=int(300 * scale), grades_c8=int(400 * scale)))
-            if "browser" in args.only:
+            measure()
+        except Exception as exc:  # reported and counted: the run exits non-zero
+            traceback.print_exc()
+            self.failed.append(title)
+            self.results[f"error_{len(self.failed)}"] = f"{title}: {exc}"[:300]
+        print(f"   {time.perf_counter() - began:.1f} s", flush=True)
+
+    def http_and_browser(self):
+        server = http_bench.start_server(self.work / "main", self.secret)
+        try:
+            if "http" in self.args.only:
+                self.results.update(http_bench.throughput(
+                    server, self.secret, requests_c1=self.n(3000), requests_c8=self.n(6000),
+                    grades_c1=self.n(300), grades_c8=self.n(400)))
+            if "browser" in self.args.only:
                 step("Chromium: key press to paint, bytes")
                 from bench.browser import key_to_paint
 
-                results.update(key_to_paint(f"http://{server.host}:{server.port}"))
+                self.results.update(key_to_paint(f"http://{server.host}:{server.port}"))
         finally:
             server.stop()
-        print(f"   {time.perf_counter() - began:.1f} s", flush=True)
 
-    if "history" in args.only:
-        began = step("grade against 100 / 1,000 / 10,000 past reviews")
-        pack_ids, users = http_bench.prepare_history(work / "history", packs_dir, secret)
-        server = http_bench.start_server(work / "history", secret,
-                                         TRAINER_PACKS_DIR=str(packs_dir))
+    def history(self):
+        pack_ids, users = http_bench.prepare_history(self.work / "history", self.packs_dir,
+                                                     self.secret)
+        server = http_bench.start_server(self.work / "history", self.secret,
+                                         TRAINER_PACKS_DIR=str(self.packs_dir))
         try:
-            results.update(http_bench.grade_history(server, secret, pack_ids, users,
-                                                    grades=int(300 * scale)))
+            self.results.update(http_bench.grade_history(server, self.secret, pack_ids, users,
+                                                         grades=self.n(300)))
         finally:
             server.stop()
-        print(f"   {time.perf_counter() - began:.1f} s", flush=True)
 
-    if "cold" in args.only:
-        began = step("cold start with 10 packs of 200 questions")
+    def cold(self):
         pack_ids = [f"bench-{p:02d}" for p in range(coldstart.PACKS)]
-        if not (packs_dir / pack_ids[0]).is_dir():
-            pack_ids = generate_packs(packs_dir, coldstart.PACKS, coldstart.QUESTIONS)
-        results.update(coldstart.cold_start(work / "cold", packs_dir, pack_ids))
+        if not (self.packs_dir / pack_ids[0]).is_dir():
+            pack_ids = generate_packs(self.packs_dir, coldstart.PACKS, coldstart.QUESTIONS)
+        self.results.update(coldstart.cold_start(self.work / "cold", self.packs_dir, pack_ids))
         # A start on a data folder the server has run on before: every start but the
         # very first (cold_start_first_s renders all 2,000 questions; see the docs).
-        results["cold_start_s"] = results["cold_start_second_s"]
-        print(f"   {time.perf_counter() - began:.1f} s", flush=True)
+        self.results["cold_start_s"] = self.results["cold_start_second_s"]
 
-    if "live" in args.only:
-        began = step("live session: 50 and 200 participants polling each second")
-        if live.live_feature_present():
-            server = http_bench.start_server(work / "live", secret)
+    def live(self):
+        if not live.live_feature_present():
+            figures, reason = live.live_session(None, None)
+        else:
+            server = http_bench.start_server(self.work / "live", self.secret)
             try:
                 figures, reason = live.live_session(
-                    server, lambda: http_bench.User.make(secret))
+                    server, lambda: http_bench.User.make(self.secret))
             finally:
                 server.stop()
-        else:
-            figures, reason = live.live_session(None, None)
         if figures:
-            results.update(figures)
+            self.results.update(figures)
         else:
             print(f"   skipped: {reason}", flush=True)
-            results["live_skipped"] = reason
-        print(f"   {time.perf_counter() - began:.1f} s", flush=True)
-    return results
+            self.results["live_skipped"] = reason
+
+
+def run(args, work):
+    """Every part asked for; returns (results, titles of the parts that failed)."""
+    bench_run = Run(args, work)
+    if "http" in args.only or "browser" in args.only:
+        bench_run.part("server for flip, grade and the floor", bench_run.http_and_browser)
+    if "history" in args.only:
+        bench_run.part("grade against 100 / 1,000 / 10,000 past reviews", bench_run.history)
+    if "cold" in args.only:
+        bench_run.part("cold start with 10 packs of 200 questions", bench_run.cold)
+    if "live" in args.only:
+        bench_run.part("live session: 50 and 200 participants polling each second",
+                       bench_run.live)
+    return bench_run.results, bench_run.failed
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="trainer-bench-") as tmp:
-        results = run(args, Path(tmp))
+        results, failed = run(args, Path(tmp))
     results["bench_seconds"] = time.perf_counter() - began
     results["load_avg_1m_end"] = os.getloadavg()[0]
     print()
@@ -148,7 +176,9 @@ def main(argv=None):
               "when it is quiet before comparing")
     missed = report.misses(results)
     print("targets missed: " + (", ".join(missed) if missed else "none"))
-    return 1 if missing else 0
+    if failed:
+        print("parts that failed (traceback above): " + "; ".join(failed))
+    return 1 if missing or failed else 0
 
 
 if __name__ == "__main__":

@@ -128,3 +128,16 @@ def test_the_command_line_names_its_parts():
     assert parse_args(["--quick"]).out == PARTIAL
     with pytest.raises(SystemExit):
         parse_args(["--only", "http,nope"])
+
+
+def test_a_failing_part_is_reported_and_the_others_still_run(tmp_path, capsys):
+    from bench.__main__ import Run, parse_args
+
+    bench_run = Run(parse_args(["--quick"]), tmp_path)
+    ran = []
+    bench_run.part("broken part", lambda: 1 / 0)
+    bench_run.part("next part", lambda: ran.append(True))
+    assert ran == [True]
+    assert bench_run.failed == ["broken part"]
+    assert bench_run.results["error_1"].startswith("broken part: division by zero")
+    assert "ZeroDivisionError" in capsys.readouterr().err
