@@ -5,7 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
+# Exported only when it is a program: otherwise the browser tests use Playwright's own.
+ifeq ($(shell test -x "$(CHROMIUM)" && echo yes),yes)
 export CHROMIUM
+else
+unexport CHROMIUM
+endif
 
 .PHONY: run test lint bench install install-test chromium clean
 

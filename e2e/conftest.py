@@ -1,7 +1,8 @@
 """Browser tests against the real server: ``trainer serve`` (waitress) on a free port.
 
-Chromium is the system one (``$CHROMIUM``, default ``/usr/bin/chromium``): Playwright's
-own browser download does not work on our machines.
+Chromium is the system one (``$CHROMIUM``, default ``/usr/bin/chromium``) when that file
+exists; otherwise Playwright's own (``playwright install chromium``, which ``make chromium``
+runs on a machine where Debian's package cannot be installed).
 """
 
 import os
@@ -21,14 +22,24 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def system_chromium(environ=os.environ):
+    """``$CHROMIUM`` (default ``/usr/bin/chromium``) if it is a program, else None."""
+    path = environ.get("CHROMIUM") or "/usr/bin/chromium"
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+def launch_args(base, environ=os.environ):
+    """Playwright's launch arguments plus ours: the system Chromium if there is one."""
+    args = {**base, "args": [*base.get("args", []), *CHROMIUM_FLAGS]}
+    chromium = system_chromium(environ)
+    if chromium:
+        args["executable_path"] = chromium
+    return args
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    chromium = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium,
-        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_FLAGS],
-    }
+    return launch_args(browser_type_launch_args)
 
 
 def free_port():
