@@ -114,6 +114,10 @@ def test_a_whole_team_session(page, browser, live_server, console_errors):
     players.append(eve)
     expect(roster).to_have_count(5)
 
+    # Cy starts typing a better answer and does not send it yet.
+    cy.locator("#answer-text").click()
+    cy.keyboard.type("Cy's draft")
+
     # Nobody's page holds the model answer before the reveal.
     before = {id(p): p.content() for p in players}
 
@@ -127,6 +131,12 @@ def test_a_whole_team_session(page, browser, live_server, console_errors):
     expect(dee.locator("#live-name")).to_have_count(0)
     expect(dee.locator("h1")).to_have_text("You were removed from this session")
     players.remove(dee)
+
+    # Cy's unsent draft survived the kick, and a redraw of Cy's own stage.
+    expect(cy.locator("#answer-text")).to_have_value("Cy's draft")
+    cy.get_by_role("button", name="Count them in my progress").click()
+    expect(cy.locator(".progress-toggle")).to_contain_text("count in your own")
+    expect(cy.locator("#answer-text")).to_have_value("Cy's draft")
 
     # Reveal by keyboard: the model answer reaches everyone now, and not before.
     host.keyboard.press("r")

@@ -6,6 +6,9 @@
  *   the page ("data-remaining"); we count from the moment the element appeared, so a
  *   wrong clock on a phone does not matter. At zero the answer button is disabled
  *   (the server refuses late answers anyway).
+ * - What a participant types is kept in this tab's sessionStorage until the question
+ *   changes, and put back whenever the stage is drawn again (a reload, a setting
+ *   toggled, a redraw from the server), so an unsent draft is never lost.
  * Our own static file, because the Content-Security-Policy forbids inline scripts.
  */
 (function () {
@@ -45,7 +48,37 @@
     }
   }
 
+  var DRAFT = "live-draft:";
+
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; } /* blocked: no drafts */
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    var store = storage();
+    if (!store || !box.matches || !box.matches("textarea[data-draft]")) return;
+    try { store.setItem(DRAFT + box.getAttribute("data-draft"), box.value); } catch (e) { /* full */ }
+  });
+
+  function restoreDraft() {
+    var store = storage();
+    if (!store) return;
+    var box = document.querySelector("textarea[data-draft]");
+    if (!box) return;
+    var key = DRAFT + box.getAttribute("data-draft");
+    var room = key.split(":").slice(0, 2).join(":") + ":";
+    for (var i = store.length - 1; i >= 0; i--) { /* drafts of earlier questions go */
+      var old = store.key(i);
+      if (old && old.indexOf(room) === 0 && old !== key) store.removeItem(old);
+    }
+    var draft = store.getItem(key);
+    if (draft !== null && draft !== box.value) box.value = draft;
+  }
+
+  function drawn() { tick(); restoreDraft(); }
+
   setInterval(tick, 250);
-  document.addEventListener("DOMContentLoaded", tick);
-  document.addEventListener("htmx:afterSettle", tick);
+  document.addEventListener("DOMContentLoaded", drawn);
+  document.addEventListener("htmx:afterSettle", drawn);
 })();

@@ -71,6 +71,64 @@ def test_host_actions_out_of_order_are_refused():
     assert room.version == version  # a refused action changes nothing
 
 
+def test_a_stale_host_screen_cannot_move_the_session_twice():
+    room = make_room()
+    room.join("Ann", 1)
+    room.step("start", room.stage, 2)
+    room.step("reveal", room.stage, 3)
+    seen = room.stage
+    room.step("next", seen, 4)  # to the scoreboard
+    assert room.state == R.SCOREBOARD
+    assert codes_status(lambda: room.step("next", seen, 5)) == 409  # the second press of N
+    assert room.state == R.SCOREBOARD and room.index == 0
+    room.step("next", None, 6)  # no stage seen (a plain form from an old page): as asked
+    assert room.state == R.QUESTION and room.index == 1
+    assert codes_status(lambda: room.step("kick", room.stage, 7)) == 404
+
+
+# Every action at every stage: what the rules allow (True) or refuse with a status.
+ACTIONS = {
+    "start": lambda room, t: room.start(t),
+    "reveal": lambda room, t: room.reveal(t),
+    "next": lambda room, t: room.next(t),
+    "finish": lambda room, t: room.finish(t),
+    "answer": lambda room, t: room.answer(room.token_of_ann, "an answer", None, t),
+    "grade": lambda room, t: room.grade(room.token_of_ann, 3, t),
+    "join": lambda room, t: room.join("Late", t),
+}
+ALLOWED = {
+    R.LOBBY: {"start", "finish", "join"},
+    R.QUESTION: {"reveal", "finish", "answer", "join"},
+    R.REVEALED: {"next", "finish", "grade", "join"},
+    R.SCOREBOARD: {"next", "finish", "join"},
+    R.FINISHED: set(),
+}
+
+
+def room_at(stage):
+    room = make_room(n=2)
+    room.token_of_ann = room.join("Ann", 1).token
+    for move in {R.LOBBY: [], R.QUESTION: ["start"], R.REVEALED: ["start", "reveal"],
+                 R.SCOREBOARD: ["start", "reveal", "next"],
+                 R.FINISHED: ["finish"]}[stage]:
+        getattr(room, move)(2)
+    assert room.state == stage
+    return room
+
+
+@pytest.mark.parametrize("stage", R.STATES)
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_action_at_every_stage(stage, action):
+    room = room_at(stage)
+    before = room.to_dict()
+    if action in ALLOWED[stage]:
+        ACTIONS[action](room, 3)
+        assert room.version > before["version"]
+    else:
+        assert codes_status(lambda: ACTIONS[action](room, 3)) in (409, 410)
+        assert room.to_dict() == before  # a refused action changes nothing
+
+
 def test_names_are_unique_bounded_and_cleaned():
     room = make_room()
     assert room.join("  Ann   Lee ", 1).name == "Ann Lee"
@@ -111,7 +169,31 @@ def test_a_kicked_token_cannot_act_and_its_view_says_so():
     assert room.view_version(ann.token) == "kicked"
     assert codes_status(lambda: room.answer(ann.token, "hi", None, 4)) == 403
     assert codes_status(lambda: room.kick(ann.pid, 5)) == 404
-    assert room.join("Ann", 6).token != ann.token  # the name is free, the token is not back
+    # The name stays taken, in any case or width: a fresh cookie under it is refused.
+    for same in ("Ann", "ANN", "\uff21\uff4e\uff4e"):
+        assert codes_status(lambda name=same: room.join(name, 6)) == 403
+    assert room.join("Annie", 6).token != ann.token
+
+
+def test_names_that_only_differ_in_width_or_case_are_the_same_name():
+    room = make_room()
+    room.join("Ann", 1)
+    assert codes_status(lambda: room.join("\uff41\uff4e\uff4e", 2)) == 400  # fullwidth ann
+
+
+def test_a_kick_redraws_other_screens_only_where_they_show_the_kicked_person():
+    room = make_room()
+    ann, bob = room.join("Ann", 1), room.join("Bob", 1)
+    room.start(2)
+    seen = room.view_version(bob.token)
+    room.kick(ann.pid, 3)  # Bob may be typing his answer: his screen must not be redrawn
+    assert room.view_version(bob.token) == seen
+    carl = room.join("Carl", 3)
+    room.reveal(4)
+    room.next(5)  # scoreboard: every screen ranks everyone
+    seen = room.view_version(bob.token)
+    room.kick(carl.pid, 6)
+    assert room.view_version(bob.token) != seen
 
 
 def test_answers_are_bounded_and_need_something():

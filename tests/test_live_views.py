@@ -214,6 +214,11 @@ def test_a_kick_sticks(app):
     host.post(f"/live/{code}/host/start")
     assert ann.post(f"/live/{code}/answer", {"text": "sneaky"}).status_code == 403
     assert len(room.participants) == 0
+    # A fresh browser (cookie cleared) under the same name is refused too.
+    fresh = Person(app, start=f"/live/{code}")
+    refused = fresh.post(f"/live/{code}/join", {"name": "ann"}, htmx=False)
+    assert refused.status_code == 403
+    assert "removed someone of that name" in refused.get_data(as_text=True)
 
 
 def test_lock_stops_late_joins_and_unlock_lets_them_in(app):
@@ -371,6 +376,39 @@ def test_expired_rooms_are_swept_with_their_files(app, data_dir):
     store.sweep()
     assert not (data_dir / "rooms" / f"{code}.json").exists()
     assert host.get(f"/live/{code}/host").status_code == 404
+
+
+def test_an_open_tab_of_an_expired_room_stops_polling_and_is_no_guess(app):
+    host, code = host_session(app)
+    ann = join(app, code, "Ann")
+    store = app.extensions["live_rooms"]
+    real_clock = store.clock
+    store.clock = lambda: real_clock() + R.IDLE_TTL + 10
+    for _ in range(15):  # more than the wrong-code limit
+        poll = ann.get(f"/live/{code}/stage?v=1.0", headers=HX)
+        assert poll.status_code == 286  # htmx stops polling on 286
+        assert "This session has ended" in poll.get_data(as_text=True)
+        assert "hx-trigger" not in poll.get_data(as_text=True)
+    assert host.get(f"/live/{code}/host/stage?v=1", headers=HX).status_code == 286
+    assert ann.get(f"/live/{code}").status_code == 404
+    store.clock = real_clock
+    _, other = host_session(app)
+    assert Person(app).get(f"/live/{other}").status_code == 200  # the address is not blocked
+
+
+def test_a_double_press_does_not_skip_the_scoreboard(app):
+    host, code = host_session(app)
+    join(app, code, "Ann")
+    for action in ("start", "reveal"):
+        assert host.post(f"/live/{code}/host/{action}").status_code == 200
+    page = host.get(f"/live/{code}/host").get_data(as_text=True)
+    seen = re.search(r'name="stage" value="(\d+)"', page).group(1)
+    assert host.post(f"/live/{code}/host/next", {"stage": seen}).status_code == 200
+    again = host.post(f"/live/{code}/host/next", {"stage": seen})
+    assert "already moved on" in again.get_data(as_text=True)
+    room = app.extensions["live_rooms"].get(code)
+    assert room.state == R.SCOREBOARD and room.index == 0
+    assert host.post(f"/live/{code}/host/next", {"stage": seen}, htmx=False).status_code == 409
 
 
 def test_a_host_action_out_of_turn_says_why(app):

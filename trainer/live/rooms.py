@@ -64,6 +64,14 @@ def format_code(code):
     return "-".join(code[i:i + 3] for i in range(0, len(code), 3))
 
 
+def name_key(name):
+    """What makes two display names the same: case, width and look-alike forms folded.
+
+    NFKC folds fullwidth and compatibility letters ("Ａｎｎ" is "Ann"), casefold the case.
+    """
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def clean_name(raw):
     """A display name with spaces collapsed, or RoomError saying what is wrong with it."""
     name = " ".join(unicodedata.normalize("NFC", raw or "").split())
@@ -227,10 +235,12 @@ class Room:
         if len(self.participants) >= PARTICIPANTS_MAX:
             raise RoomError(f"This session is full ({PARTICIPANTS_MAX} people).", 403)
         name = clean_name(raw_name)
-        key = name.casefold()
-        if any(p.name.casefold() == key for p in self.participants.values()):
+        key = name_key(name)
+        if any(name_key(p.name) == key for p in self.participants.values()):
             raise RoomError("Someone in this session already has that name: pick another.",
                             400)
+        if any(name_key(kicked) == key for kicked in self.kicked.values()):
+            raise RoomError("The host removed someone of that name from this session.", 403)
         pids = {p.pid for p in self.participants.values()}
         pid = secrets.token_hex(4)
         while pid in pids:
@@ -247,12 +257,27 @@ class Room:
             raise RoomError("No such participant (already gone?).", 404)
         del self.participants[person.token]
         self.kicked[person.token] = person.name
-        self._changed(now, stage=True)  # rankings and counts on every screen move
+        # Only a scoreboard on other screens shows the kicked person. Redrawing everyone's
+        # stage during a question would also redraw the answer box they are typing in.
+        self._changed(now, stage=self.state in (SCOREBOARD, FINISHED))
         return person
 
     def set_locked(self, locked, now):
         self.locked = bool(locked)
         self._changed(now)
+
+    def step(self, action, seen_stage, now):
+        """A host's move (start, reveal, next, finish), refused if the screen is stale.
+
+        ``seen_stage`` is the stage the host's screen was drawn at. A double press of N,
+        or a second host tab, would otherwise skip the scoreboard or a whole question.
+        """
+        if action not in ("start", "reveal", "next", "finish"):
+            raise RoomError(f"There is no host action '{action}'.", 404)
+        if seen_stage is not None and seen_stage != self.stage:
+            raise RoomError("The session had already moved on: this screen now shows where "
+                            "it is. Press again if you still want to.", 409)
+        getattr(self, action)(now)
 
     def start(self, now):
         self._need(LOBBY)
@@ -288,7 +313,11 @@ class Room:
         self._changed(now, stage=True)
 
     def grade(self, token, rating, now):
-        """Record a self-grade (once a round). Points only for someone who answered."""
+        """Record a self-grade (once a round). Points only for someone who answered.
+
+        Returns (participant, question id): the question read under the same lock, so a
+        host's "next" racing the grade cannot make it count for the wrong question.
+        """
         person = self._member(token)
         self._need(REVEALED)
         if rating not in GRADE_LABELS:
@@ -303,7 +332,7 @@ class Room:
         entry["points"] = POINTS[rating] if entry.get("at") is not None else 0
         person.rev += 1
         self._changed(now)
-        return person
+        return person, self.question_id
 
     def set_progress(self, token, on, now):
         """Whether this person's self-grades also count in their own FSRS progress."""

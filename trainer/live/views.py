@@ -103,10 +103,24 @@ def _room(code):
                                "minute, then check the code with your host.")
     room = store().get(canonical) if canonical else None
     if room is None:
+        if member:  # their own room expired: not a guess, and an open tab stops polling
+            _room_gone()
         throttle().fail(address)
         abort(404, description="There is no live session with that code (or it has ended "
                                "and expired). Check the code with your host.")
     return room
+
+
+def _room_gone():
+    """Answer a member whose room has expired or was lost.
+
+    htmx gets the "ended" stage with status 286, which tells it to stop polling, so an
+    open tab does not ask every second for a room that will never come back.
+    """
+    if is_htmx():
+        abort(make_response(render_template("live/gone.html"), 286))
+    abort(404, description="This live session has ended and expired. Its summary went "
+                           "with it: download it before the session expires next time.")
 
 
 def _host_room(code):
@@ -271,7 +285,7 @@ def host_action(code, action):
         elif action in ("lock", "unlock"):
             store().apply(room, "set_locked", action == "lock")
         else:
-            store().apply(room, action)
+            store().apply(room, "step", action, _seen_stage())
     except R.RoomError as exc:
         if is_htmx():
             return _render_host(room, error=exc.message)
@@ -279,6 +293,12 @@ def host_action(code, action):
     if is_htmx():
         return _render_host(room)
     return redirect(url_for(".host", code=room.code), 303)
+
+
+def _seen_stage():
+    """The stage the host's screen was drawn at (its forms send it), or None."""
+    raw = request.form.get("stage", "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
 @bp.get("/<code>/qr.svg")
@@ -404,10 +424,10 @@ def grade(code):
         rating = int(request.form.get("rating", ""))
     except ValueError:
         rating = 0
-    question_id = room.question_id
-    person, refused = _player_action(room, token, "grade", rating)
+    graded, refused = _player_action(room, token, "grade", rating)
     if refused is not None:
         return refused
+    person, question_id = graded
     if person.progress and question_id:
         _count_in_progress(room, question_id, rating)
     if is_htmx():
