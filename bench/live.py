@@ -10,7 +10,12 @@ moves on. Measured, per room size:
   process only);
 * p99 latency of a poll (mostly "no change": 200, empty body);
 * fan-out: from a host action's response until the last participant's poll has
-  brought the new stage, the worst of the three actions.
+  brought the new stage, the worst of the three actions;
+* then the moment every room dreads: all participants send an answer of about 300
+  characters at once (as htmx does, the new stage comes back in the answer's response),
+  and after the reveal all grade themselves at once. p99 of an answer and of a grade,
+  how long the whole burst took, and the size of the room file on disk afterwards (each
+  answer changes the room, and group commit writes many answers in one rewrite).
 
 Skipped, with the reason printed, when the build has no live sessions.
 """
@@ -60,10 +65,11 @@ class Browser:
                 self.cookie = value.split("=", 1)[1].split(";", 1)[0]
         return response, body, took
 
-    def post_form(self, path, fields, allow=(200, 303)):
+    def post_form(self, path, fields, allow=(200, 303), htmx=False):
+        extra = {"HX-Request": "true"} if htmx else {}
         return self.send(Request("POST", path, self.headers(**{
             "X-CSRF-Token": self.user.csrf,
-            "Content-Type": "application/x-www-form-urlencoded"}),
+            "Content-Type": "application/x-www-form-urlencoded", **extra}),
             urlencode(fields).encode()), allow)
 
 
@@ -154,6 +160,68 @@ def run_room(server, host, code, people):
             "polls": len(latencies)}
 
 
+ANSWER_TEXT = ("An application context holds current_app and g for one unit of work; "
+               "the request context adds request and session. Both are pushed by Flask "
+               "around each request and popped afterwards, and tests push them with "
+               "app.app_context() or test_request_context() when no request is running.")
+
+
+def burst(people, send):
+    """Everyone at once: ``send(participant)`` from WORKER_SHARE-sized groups in parallel.
+
+    Returns the latencies and the wall time from the first send to the last answer.
+    """
+    latencies, errors = [], []
+    groups = [people[i::max(1, len(people) // WORKER_SHARE)]
+              for i in range(max(1, len(people) // WORKER_SHARE))]
+    gate = threading.Barrier(len(groups) + 1)
+
+    def worker(group):
+        gate.wait()
+        try:
+            latencies.extend(send(person) for person in group)
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(g,), daemon=True) for g in groups]
+    for t in threads:
+        t.start()
+    gate.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return latencies, time.perf_counter() - began
+
+
+def answer_and_grade(server, host, code, people):
+    """The next question: everyone answers at once; the reveal: everyone grades at once."""
+    host.post_form(f"/live/{code}/host/next", {}, allow=(200, 303))  # scoreboard -> question
+
+    def answer(person):
+        _, _, took = person.browser.post_form(
+            f"/live/{code}/answer", {"text": ANSWER_TEXT, "confidence": "unsure"},
+            allow=(200,), htmx=True)
+        return took
+
+    def grade(person):
+        _, _, took = person.browser.post_form(f"/live/{code}/grade", {"rating": "3"},
+                                              allow=(200,), htmx=True)
+        return took
+
+    answers, answer_wall = burst(people, answer)
+    host.post_form(f"/live/{code}/host/reveal", {}, allow=(200, 303))
+    grades, grade_wall = burst(people, grade)
+    room_file = server.data_dir / "rooms" / f"{code}.json"
+    return {"answer_p50_ms": percentile(answers, 50) * 1000,
+            "answer_p99_ms": percentile(answers, 99) * 1000,
+            "answer_burst_s": answer_wall,
+            "grade_p99_ms": percentile(grades, 99) * 1000,
+            "grade_burst_s": grade_wall,
+            "room_kb": room_file.stat().st_size / 1024}
+
+
 def live_session(server, make_user, sizes=(50, 200)):
     """Return ``(figures, None)``, or ``(None, reason)`` when there is nothing to measure."""
     if not live_feature_present():
@@ -164,6 +232,7 @@ def live_session(server, make_user, sizes=(50, 200)):
         code, people = make_room(server, host, size, make_user)
         try:
             figures = run_room(server, host, code, people)
+            figures.update(answer_and_grade(server, host, code, people))
         finally:
             for person in people:
                 person.browser.conn.close()
