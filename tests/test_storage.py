@@ -96,12 +96,42 @@ def test_concurrent_grades_lose_no_update(tmp_path):
     assert len(Profile(folder, profile_id).reviews()) == per_thread * threads
 
 
-def test_torn_last_review_line_is_skipped(tmp_path):
+def test_torn_last_review_line_is_skipped_with_a_warning(tmp_path, caplog):
     profile = Profile(tmp_path, "t" * 22)
     profile.save_review({"pack": "x", "question": "a", "due": 0}, {"rating": 3})
     with open(profile.reviews_path, "ab") as fh:
         fh.write(b'{"rating": 4')  # a crash mid-line: never acknowledged
     assert profile.reviews() == [{"rating": 3}]
+    assert list(profile.reviews_newest_first()) == [{"rating": 3}]
+    assert str(profile.reviews_path) in caplog.text and "cut short" in caplog.text
+
+
+@pytest.mark.parametrize("torn", [b'{"rating": 4', b"\0" * 4096, b"x" * 200_000])
+def test_the_next_review_after_a_torn_line_cuts_it_off(tmp_path, torn):
+    profile = Profile(tmp_path, "t" * 22)
+    profile.save_review({"pack": "x", "question": "a", "due": 0}, {"rating": 3})
+    with open(profile.reviews_path, "ab") as fh:
+        fh.write(torn)
+    profile.save_review({"pack": "x", "question": "a", "due": 1}, {"rating": 1})
+    assert profile.reviews() == [{"rating": 3}, {"rating": 1}]
+    assert profile.reviews_path.read_bytes() == b'{"rating":3}\n{"rating":1}\n'
+
+
+def test_a_log_that_is_all_torn_line_starts_afresh(tmp_path):
+    profile = Profile(tmp_path, "t" * 22)
+    profile.reviews_path.write_bytes(b'{"rat')
+    profile.append_records([{"rating": 2}])
+    assert profile.reviews() == [{"rating": 2}]
+
+
+def test_a_damaged_line_inside_the_log_names_the_file_and_line(tmp_path):
+    profile = Profile(tmp_path, "t" * 22)
+    profile.reviews_path.write_bytes(b'{"rating":3}\n{"rat\n{"rating":1}\n')
+    with pytest.raises(DataFileError, match=r"line 2 is not JSON") as info:
+        profile.reviews()
+    assert str(profile.reviews_path) in str(info.value)
+    with pytest.raises(DataFileError, match="line 2"):
+        list(profile.reviews_newest_first())
 
 
 def test_profile_ids_cannot_escape_the_folder(tmp_path):

@@ -7,11 +7,14 @@ what their own progress weighs, never everyone's.
 * ``<id>.json`` is a TinyDB file with the profile's settings and one document per card
   it has seen (the FSRS state). It is rewritten atomically on each grade.
 * ``<id>.reviews.jsonl`` is the review history, append-only and fsynced per line, so a
-  grade costs the same with ten reviews behind it or ten thousand. A line cut short by a
-  crash was never acknowledged and is skipped when read.
+  grade costs the same with ten reviews behind it or ten thousand. A last line cut short
+  by a crash was never acknowledged: reading skips it (with a warning), and the next
+  append cuts it off first, so it never fuses with the new line. A damaged line anywhere
+  else raises :class:`DataFileError` naming the file and the line.
 """
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -24,6 +27,8 @@ from trainer.storage import DataFileError, lock_for, open_db
 
 PROFILE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NAME_MAX = 40
+TAIL_CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 def new_profile_id():
@@ -192,15 +197,16 @@ class Profile:
     def _append_review(self, review):
         line = json.dumps(review, ensure_ascii=False, separators=(",", ":")) + "\n"
         self.reviews_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.reviews_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(self.reviews_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            _cut_torn_tail(fd, self.reviews_path)
             os.write(fd, line.encode())
             os.fsync(fd)
         finally:
             os.close(fd)
 
-    def reviews(self):
-        """Every acknowledged review, oldest first."""
+    def _log_lines(self):
+        """The log's complete lines, without a torn last one; [] when there is no log."""
         with self.lock:
             try:
                 raw = self.reviews_path.read_bytes()
@@ -208,9 +214,16 @@ class Profile:
                 return []
             except OSError as exc:
                 raise DataFileError(self.reviews_path, exc.strerror or str(exc)) from exc
-        out = []
         lines = raw.split(b"\n")
-        for number, line in enumerate(lines[:-1], start=1):  # last item: "" or torn line
+        if lines[-1]:
+            log.warning("%s: the last line (%d bytes) was cut short by a crash and is "
+                        "skipped; it was never acknowledged", self.reviews_path, len(lines[-1]))
+        return lines[:-1]
+
+    def reviews(self):
+        """Every acknowledged review, oldest first."""
+        out = []
+        for number, line in enumerate(self._log_lines(), start=1):
             try:
                 out.append(json.loads(line))
             except ValueError as exc:
@@ -220,19 +233,37 @@ class Profile:
     def reviews_newest_first(self):
         """Log records newest first, each parsed only when reached: an undo needs the tail
         of a long history, not all of it."""
-        with self.lock:
-            try:
-                raw = self.reviews_path.read_bytes()
-            except FileNotFoundError:
-                return
-            except OSError as exc:
-                raise DataFileError(self.reviews_path, exc.strerror or str(exc)) from exc
-        lines = raw.split(b"\n")[:-1]  # the last item: "" or a torn line
+        lines = self._log_lines()
         for number in range(len(lines), 0, -1):
             try:
                 yield json.loads(lines[number - 1])
             except ValueError as exc:
                 raise DataFileError(self.reviews_path, f"line {number} is not JSON") from exc
+
+
+def _cut_torn_tail(fd, path):
+    """If the log at ``fd`` does not end with a newline, cut it after its last one.
+
+    Such a tail is a line a crash cut short: its grade never returned, so it was never
+    acknowledged. Left in place, the next line would be appended onto it and the log
+    would not parse from then on.
+    """
+    size = os.fstat(fd).st_size
+    if not size or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    end = size
+    keep = 0
+    while end > 0:
+        start = max(end - TAIL_CHUNK, 0)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            keep = start + newline + 1
+            break
+        end = start
+    os.ftruncate(fd, keep)
+    os.fsync(fd)
+    log.warning("%s: cut %d bytes of a line a crash left unfinished (never acknowledged)",
+                path, size - keep)
 
 
 _open_profiles: dict[Path, Profile] = {}
