@@ -133,3 +133,18 @@ def test_display_name_is_validated_and_escaped(client, csrf):
     html = client.post("/profile", data={"name": "<b>Ada</b>", "csrf_token": csrf},
                        follow_redirects=True).get_data(as_text=True)
     assert 'value="&lt;b&gt;Ada&lt;/b&gt;"' in html
+
+
+def test_every_answer_of_an_htmx_branching_view_varies_on_hx_request(client, csrf):
+    """A cache must not hand the redirect to htmx, nor the fragment to a full load."""
+    responses = [
+        client.get("/practice/sample"),  # the redirect branch
+        client.get("/practice/sample", headers=HX),  # the fragment branch
+        client.post("/practice/sample/q1/grade", data={"rating": "3", "csrf_token": csrf}),
+        client.post("/practice/sample/undo", data={"csrf_token": csrf}),
+        client.post("/practice/sample/undo", data={"csrf_token": csrf}),  # 409: nothing left
+    ]
+    assert [r.status_code for r in responses] == [303, 200, 303, 303, 409]
+    for response in responses:
+        assert "HX-Request" in response.vary, response.status_code
+    assert "HX-Request" not in client.get("/").vary  # home does not branch on htmx

@@ -4,7 +4,7 @@ from flask import Flask, render_template
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
-from trainer import csrf, security, sessions, urls
+from trainer import csrf, htmx, security, sessions, urls
 from trainer.assets import asset_dir
 from trainer.config import build_config
 from trainer.packs import PackRegistry
@@ -35,6 +35,7 @@ def create_app(config=None):
     )
     app.config.update(build_config(config))
     Htmx(app)
+    htmx.init_app(app)  # Vary: HX-Request on every answer of a view that asks
     csrf.init_app(app)
     security.init_app(app)
     urls.init_app(app)

@@ -2,16 +2,34 @@
 
 One template per page; the part htmx swaps is a named block of that template, so the
 full page and the fragment can never drift apart.
+
+A view that asks :func:`is_htmx` answers differently with and without ``HX-Request``, so
+every response it gives (a fragment, a full page, a redirect, an error) says so in
+``Vary``: :func:`init_app` registers the hook that adds it.
 """
 
-from flask import current_app, request
+from flask import current_app, g, request
+
+_ASKED = "htmx_asked"
+
+
+def init_app(app):
+    app.after_request(_vary_on_hx_request)
+
+
+def _vary_on_hx_request(response):
+    if g.get(_ASKED):
+        response.vary.add("HX-Request")
+    return response
 
 
 def is_htmx():
     """True for a request htmx made, per htmx-flask's ``request.htmx``.
 
     A history restore (htmx found no cached copy on back/forward) wants the whole page.
+    Asking marks the response as depending on ``HX-Request`` (see :func:`init_app`).
     """
+    g.setdefault(_ASKED, True)
     htmx = request.htmx
     return bool(htmx) and not htmx.history_restore_request
 
@@ -58,6 +76,7 @@ def no_change():
 
 def push_url(response, url):
     """Tell htmx which URL the swapped-in state lives at (for reload and back)."""
+    g.setdefault(_ASKED, True)
     if request.headers.get("HX-Request") == "true":
         response.headers["HX-Push-Url"] = url
     return response
