@@ -2,9 +2,12 @@
 
 import os
 import stat
+import threading
 
-from trainer import create_app
-from trainer.config import SECRET_FILE
+import pytest
+
+from trainer import config, create_app
+from trainer.config import SECRET_FILE, load_or_create_secret
 
 
 def test_factory_uses_data_dir_from_environment(tmp_path, monkeypatch):
@@ -23,6 +26,48 @@ def test_secret_key_is_generated_once_with_mode_0600(tmp_path, monkeypatch):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert first.secret_key == second.secret_key
     assert len(first.secret_key) >= 32
+
+
+def test_secret_key_made_at_once_by_many_starts_is_one_key(tmp_path):
+    count = 8
+    barrier = threading.Barrier(count)
+    keys = []
+
+    def start():
+        barrier.wait()
+        keys.append(load_or_create_secret(tmp_path))
+
+    threads = [threading.Thread(target=start) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == count and len(set(keys)) == 1
+    assert (tmp_path / SECRET_FILE).read_text() == keys[0]
+    assert stat.S_IMODE(os.stat(tmp_path / SECRET_FILE).st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == [SECRET_FILE]  # no temporary file left
+
+
+def test_a_crash_while_making_the_key_leaves_no_key_file(tmp_path, monkeypatch):
+    def crash(src, dst):
+        raise OSError("killed")
+
+    monkeypatch.setattr(config.os, "link", crash)
+    with pytest.raises(OSError, match="killed"):
+        load_or_create_secret(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    assert len(load_or_create_secret(tmp_path)) == 64
+
+
+@pytest.mark.parametrize("content", ["", "short\n"])
+def test_an_unusable_key_file_is_an_error_naming_it_and_is_kept(tmp_path, content):
+    path = tmp_path / SECRET_FILE
+    path.write_text(content)
+    with pytest.raises(RuntimeError, match="holds no usable secret key") as info:
+        load_or_create_secret(tmp_path)
+    assert str(path) in str(info.value)
+    assert path.read_text() == content
 
 
 def test_secret_key_from_environment_wins(tmp_path, monkeypatch):

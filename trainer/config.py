@@ -11,11 +11,16 @@
   it, uploads are accepted from loopback only.
 """
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
+from trainer.storage import fsync_dir
+
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+MIN_SECRET = 32
 
 
 def default_data_dir():
@@ -34,22 +39,43 @@ def extra_pack_dirs_from_env():
 
 
 def load_or_create_secret(data_dir):
-    """Return the secret key stored in ``data_dir``, creating it (mode 0600) once."""
+    """Return the secret key stored in ``data_dir``, creating it (mode 0600) once.
+
+    The key is written whole to a temporary file, fsynced, and only then linked to its
+    name, so a crash or two servers starting at once never leave an empty key file: the
+    first link wins and everyone else reads that key. A key file that exists but holds
+    no usable key is an error naming the file, never silently replaced (that would sign
+    everyone out).
+    """
     path = Path(data_dir) / SECRET_FILE
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        fd = None
-    if fd is None:
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < 32:
-            raise RuntimeError(f"{path} holds no usable secret key; delete it to make a new one")
-        return key
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
     key = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key)
-        fh.flush()
-        os.fsync(fh.fileno())
+    fd, tmp = tempfile.mkstemp(prefix=f".{SECRET_FILE}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:  # mkstemp made it 0600
+            fh.write(key)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:  # another start won the race: use its key
+            return _read_secret(path)
+        fsync_dir(path.parent)
+        return key
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _read_secret(path):
+    key = path.read_text(encoding="ascii", errors="replace").strip()
+    if len(key) < MIN_SECRET:
+        raise RuntimeError(f"{path} holds no usable secret key (fewer than {MIN_SECRET} "
+                           "characters); restore it from a backup, or delete it to make a "
+                           "new one (which signs everyone out of their profile)")
     return key
 
 
