@@ -7,7 +7,9 @@ import threading
 import pytest
 
 from trainer import storage
+from trainer.profile_settings import scheduler_for_profile
 from trainer.profiles import Profile, ProfileStore
+from trainer.scheduling import grade
 from trainer.storage import DataFileError, atomic_write_bytes, lock_for, open_db
 
 
@@ -94,6 +96,34 @@ def test_concurrent_grades_lose_no_update(tmp_path):
     on_disk = json.loads((folder / f"{profile_id}.json").read_text())["cards"]
     assert len(on_disk) == per_thread * threads
     assert len(Profile(folder, profile_id).reviews()) == per_thread * threads
+
+
+def test_concurrent_grades_of_one_card_all_count(tmp_path):
+    """Threads grade the same card as the grade view does (under the profile's lock)."""
+    folder = tmp_path / "profiles"
+    profile_id = "s" * 22
+    store = ProfileStore(folder)
+    count = 16
+    barrier = threading.Barrier(count)
+
+    def work():
+        profile = store.get(profile_id)
+        barrier.wait()
+        with profile.lock:
+            state, review = grade(scheduler_for_profile(profile), "x", "q",
+                                  profile.card("x", "q"), 3)
+            profile.save_review(state, review)
+
+    workers = [threading.Thread(target=work) for _ in range(count)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert store.get(profile_id).card("x", "q")["reps"] == count
+    reopened = Profile(folder, profile_id)
+    assert reopened.card("x", "q")["reps"] == count
+    assert len(reopened.reviews()) == count
+    assert len(reopened.reviews_path.read_bytes().splitlines()) == count
 
 
 def test_torn_last_review_line_is_skipped_with_a_warning(tmp_path, caplog):
