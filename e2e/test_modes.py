@@ -22,11 +22,28 @@ def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
     page.go_back()
 
     page.keyboard.press("b")  # Browse: in order from the first question
-    expect(card(page).locator(".position")).to_have_text(re.compile(r"^1 / \d+$"))
+    expect(card(page)).to_have_attribute("data-mode", "browse")
+    expect(card(page).locator(".mode")).to_have_text("Browse")
+    position = card(page).locator(".position")
+    expect(position).to_have_text(re.compile(r"^1 / \d+$"))
+    size = position.inner_text().split(" / ")[1]
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    page.keyboard.press("2")  # grading in Browse goes on in pack order, still in Browse
+    expect(position).to_have_text(f"2 / {size}")
+    expect(card(page)).to_have_attribute("data-mode", "browse")
+    expect(card(page)).to_have_attribute("data-side", "question")
+    page.reload()
+    expect(position).to_have_text(f"2 / {size}")
+    expect(card(page)).to_have_attribute("data-mode", "browse")
     page.keyboard.press("j")
-    expect(card(page).locator(".position")).to_have_text(re.compile(r"^2 / \d+$"))
+    expect(position).to_have_text(f"3 / {size}")
+    page.go_back()
+    expect(position).to_have_text(f"2 / {size}")
+    expect(card(page)).to_have_attribute("data-mode", "browse")
     page.go_back()
     page.go_back()
+    expect(page.locator("section.modes")).to_be_visible()
 
     page.locator("#focus-difficulty").focus()  # Focus: only senior questions, shuffled
     page.keyboard.press("ArrowDown")
@@ -65,7 +82,7 @@ def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
     page.goto(live_server.url + f"/practice/{PACK}")
     expect(card(page).locator(".new-count")).to_have_text(re.compile(r"\d+"))
     page.goto(live_server.url + "/stats")
-    expect(page.locator("dd.total-reviews")).to_have_text(str(total))
+    expect(page.locator("dd.total-reviews")).to_have_text(str(total + 1))  # + Browse's
     assert console_errors == []
 
 

@@ -148,3 +148,53 @@ def test_every_answer_of_an_htmx_branching_view_varies_on_hx_request(client, csr
     for response in responses:
         assert "HX-Request" in response.vary, response.status_code
     assert "HX-Request" not in client.get("/").vary  # home does not branch on htmx
+
+
+def test_browse_mode_is_carried_by_every_card_url(client, csrf):
+    html = client.get("/practice/sample/q3?mode=browse").get_data(as_text=True)
+    assert 'data-mode="browse"' in html and '<span class="mode">Browse</span>' in html
+    for url in ("/practice/sample/q3?reveal=1&amp;mode=browse", "/practice/sample/q2?mode=browse",
+                "/practice/sample/q4?mode=browse", "/practice/sample/q3/answer?mode=browse",
+                "/practice/sample/q3/star?mode=browse", "/practice/sample/q3/bury?mode=browse",
+                "/practice/sample/q3?note=1&amp;mode=browse"):
+        assert f'"{url}"' in html, url
+    note = client.get("/practice/sample/q3?note=1&mode=browse").get_data(as_text=True)
+    assert 'action="/practice/sample/q3/note?mode=browse"' in note
+    assert 'href="/practice/sample/q3?mode=browse"' in note  # cancel
+    revealed = client.get("/practice/sample/q3?reveal=1&mode=browse").get_data(as_text=True)
+    assert 'action="/practice/sample/q3/grade?mode=browse"' in revealed
+    review = client.get("/practice/sample/q3").get_data(as_text=True)
+    assert 'data-mode="review"' in review and "mode=browse" not in review
+
+
+def test_grading_in_browse_goes_on_in_pack_order(client, csrf):
+    graded = client.post("/practice/sample/q3/grade?mode=browse", data={"rating": "3"},
+                         headers={**HX, "X-CSRF-Token": csrf})
+    assert graded.headers["HX-Push-Url"] == "/practice/sample/q4?mode=browse"
+    html = graded.get_data(as_text=True)
+    assert 'data-question="q4"' in html and 'data-mode="browse"' in html
+    assert 'action="/practice/sample/undo?mode=browse"' in html
+    plain = client.post("/practice/sample/q6/grade?mode=browse",
+                        data={"rating": "3", "csrf_token": csrf})
+    assert plain.headers["Location"] == "/practice/sample/q1?mode=browse"  # wraps round
+    buried = client.post("/practice/sample/q1/bury?mode=browse",
+                         headers={**HX, "X-CSRF-Token": csrf})
+    assert buried.headers["HX-Push-Url"] == "/practice/sample/q2?mode=browse"
+    undone = client.post("/practice/sample/undo?mode=browse",
+                         headers={**HX, "X-CSRF-Token": csrf})
+    assert undone.headers["HX-Push-Url"] == "/practice/sample/q6?mode=browse"
+    starred = client.post("/practice/sample/q6/star?mode=browse", data={"csrf_token": csrf})
+    assert starred.headers["Location"] == "/practice/sample/q6?mode=browse"
+    review = client.post("/practice/sample/q5/grade", data={"rating": "3"},
+                         headers={**HX, "X-CSRF-Token": csrf})
+    assert review.headers["HX-Push-Url"] == "/practice/sample/q2"  # Review: next due/new
+
+
+def test_modes_page_and_all_caught_up_open_browse_mode(client, csrf):
+    modes = client.get("/modes/sample").get_data(as_text=True)
+    assert 'href="/practice/sample/q1?mode=browse" data-keys="b"' in modes
+    for q in ["q1", "q2", "q3", "q4", "q5", "q6"]:
+        client.post(f"/practice/sample/{q}/grade", data={"rating": "4"},
+                    headers={**HX, "X-CSRF-Token": csrf})
+    done = client.get("/practice/sample").get_data(as_text=True)
+    assert 'href="/practice/sample/q1?mode=browse"' in done

@@ -11,6 +11,10 @@
   points as a checklist; ``POST /practice/suggest-grade`` redraws the grade buttons with
   the grade the ticked points suggest.
 
+Every card URL may carry ``mode=browse`` (Browse mode): then grading, and burying, go on
+to the next question in pack order instead of the next card of Review mode, and every
+link and form of the card carries the flag on, so reload and back stay in Browse.
+
 htmx requests get the ``card`` block only, with ``HX-Push-Url`` where the card changes;
 a direct load of any of these URLs renders the full page from the same template.
 """
@@ -55,6 +59,11 @@ def _next_due(pack, states, exclude=None):
     return None
 
 
+def _browsing():
+    """True when the request comes from a Browse card (``mode=browse`` in its URL)."""
+    return request.args.get("mode") == "browse"
+
+
 def _render(pack, question=None, revealed=False, states=None, notice=None, editing_note=False,
             **extra):
     profile = current_profile()
@@ -68,6 +77,7 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
         "undo_available": any(s.get("last_review") for s in states.values()),
         "new_limit": limit, "limit_reached": new > 0 and new_today(profile, now) >= limit,
         "answer_max": answer_check.ANSWER_MAX,
+        "mode": "browse" if _browsing() else "review",
         **extra,
     }
     if question is not None:
@@ -86,15 +96,18 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
 
 
 def _card_url(pack, question_id, revealed=False):
-    if revealed:
-        return url_for(".card", pack_id=pack.id, question_id=question_id, reveal=1)
-    return url_for(".card", pack_id=pack.id, question_id=question_id)
+    return url_for(".card", pack_id=pack.id, question_id=question_id,
+                   reveal=1 if revealed else None, mode="browse" if _browsing() else None)
 
 
 def _show_next(pack, exclude, notice=None):
-    """Answer a change with the next card of Review mode (or "all caught up")."""
+    """Answer a change with the next card: of Review mode (or "all caught up"), or in
+    Browse the question after ``exclude`` in pack order."""
     states = current_profile().cards_in(pack.id)
-    next_id = _next_due(pack, states, exclude=exclude)
+    if _browsing():
+        next_id = pack.neighbour(exclude, 1)
+    else:
+        next_id = _next_due(pack, states, exclude=exclude)
     url = _card_url(pack, next_id) if next_id else url_for(".start", pack_id=pack.id)
     if not is_htmx():
         return redirect(url, 303)
