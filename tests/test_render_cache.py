@@ -11,6 +11,7 @@ from trainer.packs.registry import RENDER_CACHE_FILE, PackRegistry
 from trainer.plugins import make_plugin_manager
 
 SAMPLE = Path(__file__).parent / "data" / "sample"
+SECRET = "render-cache-test-secret-" + "k" * 20
 
 
 @pytest.fixture
@@ -19,9 +20,21 @@ def packs(tmp_path):
     return tmp_path / "packs"
 
 
-def registry(packs, cache_dir):
+def registry(packs, cache_dir, secret_key=SECRET):
     return PackRegistry(make_plugin_manager(load_entry_points=False), [packs],
-                        cache_dir=cache_dir)
+                        cache_dir=cache_dir, secret_key=secret_key)
+
+
+def payload(cache_file):
+    """The cache file's JSON, after its signature line."""
+    mac, _, rest = cache_file.read_bytes().partition(b"\n")
+    assert mac.startswith(b"hmac-sha256=")
+    return json.loads(rest)
+
+
+def write_signed(cache_file, data, secret=SECRET):
+    body = json.dumps(data).encode()
+    cache_file.write_bytes(render_cache._mac(render_cache.cache_key(secret), body) + b"\n" + body)
 
 
 def html_of(reg):
@@ -59,12 +72,12 @@ def test_an_edited_question_is_rendered_again(packs, tmp_path):
 def test_only_entries_in_use_are_kept(packs, tmp_path):
     cache_file = tmp_path / "cache" / RENDER_CACHE_FILE
     registry(packs, tmp_path / "cache")
-    before = json.loads(cache_file.read_text())["entries"]
+    before = payload(cache_file)["entries"]
     shutil.rmtree(packs / "sample" / "questions")
     (packs / "sample" / "questions").mkdir()
     shutil.copy(sorted((SAMPLE / "questions").glob("*.md"))[0], packs / "sample" / "questions")
     registry(packs, tmp_path / "cache")
-    after = json.loads(cache_file.read_text())["entries"]
+    after = payload(cache_file)["entries"]
     assert 0 < len(after) < len(before) and set(after) < set(before)
 
 
@@ -76,7 +89,7 @@ def test_an_unreadable_or_outdated_cache_is_ignored_and_rebuilt(packs, tmp_path,
     cache_file.parent.mkdir()
     cache_file.write_bytes(content)
     assert html_of(registry(packs, tmp_path / "cache")) == expected
-    assert json.loads(cache_file.read_text())["fingerprint"] == render_cache.fingerprint()
+    assert payload(cache_file)["fingerprint"] == render_cache.fingerprint()
 
 
 def test_a_poisoned_entry_under_an_old_fingerprint_is_never_served(packs, tmp_path):
@@ -84,7 +97,55 @@ def test_a_poisoned_entry_under_an_old_fingerprint_is_never_served(packs, tmp_pa
     title = reg.get("sample").questions[0].title
     key = render_cache.key_for("inline", title)
     cache_file = tmp_path / "cache" / RENDER_CACHE_FILE
-    cache_file.write_text(json.dumps({"fingerprint": "from another version",
-                                      "entries": {key: "<script>x</script>"}}))
+    write_signed(cache_file, {"fingerprint": "from another version",
+                              "entries": {key: "<script>x</script>"}})
     assert "<script>" not in registry(packs, tmp_path / "cache").get(
         "sample").questions[0].title_html
+
+
+def _poison_first_title(packs, tmp_path):
+    """Put a script into the cached HTML of the first question's title, keeping the
+    fingerprint: what someone who can write the cache file could do."""
+    reg = registry(packs, tmp_path / "cache")
+    title = reg.get("sample").questions[0].title
+    cache_file = tmp_path / "cache" / RENDER_CACHE_FILE
+    mac, _, body = cache_file.read_bytes().partition(b"\n")
+    data = json.loads(body)
+    assert data["fingerprint"] == render_cache.fingerprint()
+    data["entries"][render_cache.key_for("inline", title)] = "<script>x</script>"
+    return cache_file, mac, data
+
+
+def test_a_tampered_entry_with_a_valid_fingerprint_is_not_used(packs, tmp_path, caplog,
+                                                               monkeypatch):
+    expected = html_of(registry(packs, None))
+    cache_file, old_mac, data = _poison_first_title(packs, tmp_path)
+    cache_file.write_bytes(old_mac + b"\n" + json.dumps(data).encode())
+    again = html_of(registry(packs, tmp_path / "cache"))
+    assert again == expected and "<script>" not in again[0][0]
+    assert "signature does not match" in caplog.text
+    assert "<script>" not in cache_file.read_text()  # rebuilt, and signed again
+    forbid_rendering(monkeypatch)
+    assert html_of(registry(packs, tmp_path / "cache")) == expected
+
+
+def test_a_file_signed_under_another_secret_is_not_used(packs, tmp_path):
+    expected = html_of(registry(packs, None))
+    cache_file, _, data = _poison_first_title(packs, tmp_path)
+    write_signed(cache_file, data, secret="another-server-" + "z" * 30)
+    assert html_of(registry(packs, tmp_path / "cache")) == expected
+
+
+def test_the_same_secret_trusts_the_file_in_a_later_process(packs, tmp_path, monkeypatch):
+    first = html_of(registry(packs, tmp_path / "cache"))
+    monkeypatch.setattr(render_cache, "PROCESS_KEY", b"another process" * 2)
+    forbid_rendering(monkeypatch)
+    assert html_of(registry(packs, tmp_path / "cache")) == first
+
+
+def test_without_a_secret_a_later_process_renders_again(packs, tmp_path, monkeypatch):
+    registry(packs, tmp_path / "cache", secret_key=None)
+    monkeypatch.setattr(render_cache, "PROCESS_KEY", b"another process" * 2)
+    forbid_rendering(monkeypatch)
+    with pytest.raises(AssertionError, match="rendered although"):
+        registry(packs, tmp_path / "cache", secret_key=None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer.packs.loader import load_pack, peek_id
-from trainer.packs.render_cache import caching_renders
+from trainer.packs.render_cache import cache_key, caching_renders
 
 RENDER_CACHE_FILE = "render.json"
 
@@ -32,12 +32,17 @@ class PackProblem:
 
 
 class PackRegistry:
-    """``cache_dir``, when given, keeps rendered Markdown between runs (render_cache.py)."""
+    """``cache_dir``, when given, keeps rendered Markdown between runs (render_cache.py).
 
-    def __init__(self, plugin_manager, pack_dirs=(), cache_dir=None):
+    ``secret_key`` (the app's ``SECRET_KEY``) signs that cache, so a later run with the
+    same key can trust it; without one the cache is trusted only within this process.
+    """
+
+    def __init__(self, plugin_manager, pack_dirs=(), cache_dir=None, secret_key=None):
         self._pm = plugin_manager
         self._pack_dirs = [Path(p) for p in pack_dirs]
         self._render_cache = Path(cache_dir) / RENDER_CACHE_FILE if cache_dir else None
+        self._cache_key = cache_key(secret_key) if secret_key else None
         self.packs = {}
         self.errors = []
         self.reload()
@@ -63,7 +68,7 @@ class PackRegistry:
                     if child.is_dir() and not child.name.startswith("."):
                         found.append((child, f"folder {folder}"))
         packs = {}
-        with caching_renders(self._render_cache):
+        with caching_renders(self._render_cache, self._cache_key):
             loaded = [(path, source, *load_pack(path, source=source)) for path, source in found]
         for path, source, pack, problems in loaded:
             if pack is None:

@@ -10,14 +10,20 @@ before rendering it.
   change to any of them throws the old entries away.
 * Only entries used by the latest load are written back, so the file never outgrows
   the packs installed. It is written only when that set changed, atomically, mode 0600.
-* The HTML in it was made by ``render.py`` (sanitised) in an earlier run. It lives in
-  the data folder, which is trusted like the secret key beside it. A file that cannot
-  be read is ignored and rebuilt: it is a cache, never data.
+* The HTML in it is marked safe without being sanitised again, so the file is signed:
+  its first line is an HMAC-SHA256 of the rest, keyed from the app's ``SECRET_KEY``
+  (:func:`cache_key`). A file whose MAC does not match (edited, written by another
+  install, or under another key) is ignored and rebuilt, so the only HTML marked safe is
+  HTML that ``render.py`` sanitised, in this run or in one that held the same key. One
+  MAC over the whole payload keeps a restart cheap. A file that cannot be read is
+  ignored and rebuilt too: it is a cache, never data.
 """
 
 import hashlib
+import hmac
 import json
 import logging
+import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -31,6 +37,19 @@ from trainer.storage import atomic_write_bytes
 log = logging.getLogger(__name__)
 ACTIVE: ContextVar["RenderCache | None"] = ContextVar("render_cache", default=None)
 RENDER_SOURCE = Path(__file__).with_name("render.py")
+MAC_PREFIX = b"hmac-sha256="
+# Without a key from the app, a cache file is trusted only by the process that wrote it.
+PROCESS_KEY = secrets.token_bytes(32)
+
+
+def cache_key(secret):
+    """The MAC key for the cache file, derived from the app's secret key (str or bytes)."""
+    raw = secret.encode() if isinstance(secret, str) else bytes(secret)
+    return hmac.new(raw, b"interview-trainer render cache", hashlib.sha256).digest()
+
+
+def _mac(key, payload):
+    return MAC_PREFIX + hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
 
 
 @cache
@@ -50,17 +69,29 @@ def key_for(kind, text):
 
 
 class RenderCache:
-    def __init__(self, path):
+    """``key`` signs the file (see :func:`cache_key`); None means this process only."""
+
+    def __init__(self, path, key=None):
         self.path = Path(path)
+        self._key = key or PROCESS_KEY
         self._old = self._read()
         self._used = {}
 
     def _read(self):
         try:
-            data = json.loads(self.path.read_bytes())
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            log.warning("render cache %s ignored: %s", self.path, exc)
+            return {}
+        mac, _, payload = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, _mac(self._key, payload)):
+            log.warning("render cache %s ignored: its signature does not match", self.path)
+            return {}
+        try:
+            data = json.loads(payload)
+        except ValueError as exc:
             log.warning("render cache %s ignored: %s", self.path, exc)
             return {}
         if not isinstance(data, dict) or data.get("fingerprint") != fingerprint():
@@ -79,7 +110,7 @@ class RenderCache:
             if html is None:
                 html = str(render(text))
             self._used[key] = html
-        return Markup(html)  # noqa: S704 - made by render.py, see the module docstring
+        return Markup(html)  # noqa: S704 - made by render.py, signed: see the module docstring
 
     def save(self):
         """Write the entries this load used, if they differ from the file's."""
@@ -88,18 +119,18 @@ class RenderCache:
         payload = json.dumps({"fingerprint": fingerprint(), "entries": self._used},
                              ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            atomic_write_bytes(self.path, payload)
+            atomic_write_bytes(self.path, _mac(self._key, payload) + b"\n" + payload)
         except OSError as exc:
             log.warning("render cache %s not written: %s", self.path, exc)
 
 
 @contextmanager
-def caching_renders(path):
+def caching_renders(path, key=None):
     """Use the cache at ``path`` for every render in this block (this thread only)."""
     if path is None:
         yield None
         return
-    render_cache = RenderCache(path)
+    render_cache = RenderCache(path, key)
     token = ACTIVE.set(render_cache)
     try:
         yield render_cache
