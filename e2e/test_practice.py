@@ -91,15 +91,46 @@ def test_shortcuts_do_not_fire_while_typing(page, live_server, console_errors):
     assert console_errors == []
 
 
+# How a data-keys name is written on its control.
+KEY_LABELS = {"ArrowLeft": "←", "ArrowRight": "→", "Ctrl+z": "Ctrl+Z", "Escape": "Esc"}
+
+
+def assert_every_key_is_shown(page):
+    """Each visible [data-keys] control shows each of its keys in one of its <kbd>s."""
+    checked = 0
+    for control in page.locator("[data-keys]").all():
+        if not control.is_visible():
+            continue
+        shown = {text.strip() for text in control.locator("kbd").all_inner_texts()}
+        for key in control.get_attribute("data-keys").split():
+            assert KEY_LABELS.get(key, key) in shown, (key, control.inner_text())
+        checked += 1
+    return checked
+
+
 def test_every_action_is_a_visible_control_with_its_key(page, live_server):
-    page.goto(live_server.url + f"/practice/{PACK}")
+    page.goto(live_server.url + "/")
+    assert assert_every_key_is_shown(page) >= 3  # h, p, o
+    page.keyboard.press("p")
+    expect(card(page)).to_have_attribute("data-side", "question")
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    question = card(page).get_attribute("data-question")
+    page.keyboard.press("3")  # one grade, so the undo control shows too
+    expect(card(page)).not_to_have_attribute("data-question", question)
     expect(page.locator("a.reveal")).to_contain_text("Space")
-    page.locator("a.reveal").click()
+    assert assert_every_key_is_shown(page) >= 8  # h, a, Space, *, -, e, u, k, j
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
     for key, label in [("1", "Again"), ("2", "Hard"), ("3", "Good"), ("4", "Easy")]:
         expect(page.locator(f'button[data-keys~="{key}"]')).to_contain_text(label)
+    expect(page.locator("button.undo")).to_be_visible()
+    assert assert_every_key_is_shown(page) >= 10  # 1-4, undo, star, bury, note, j, k
     expect(page.locator('a[rel="next"]')).to_contain_text("j")
     expect(page.locator('a[rel="prev"]')).to_contain_text("k")
     expect(page.locator("[data-open-shortcuts]")).to_contain_text("?")
+    page.goto(live_server.url + f"/modes/{PACK}")
+    assert assert_every_key_is_shown(page) >= 5  # h, r, b, f, m
 
 
 def test_browser_refuses_inline_script_under_our_csp(page, live_server):

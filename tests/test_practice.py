@@ -198,3 +198,17 @@ def test_modes_page_and_all_caught_up_open_browse_mode(client, csrf):
                     headers={**HX, "X-CSRF-Token": csrf})
     done = client.get("/practice/sample").get_data(as_text=True)
     assert 'href="/practice/sample/q1?mode=browse"' in done
+
+
+def test_controls_show_all_their_keys(client, csrf):
+    html = client.get("/practice/sample/q1").get_data(as_text=True)
+    assert 'data-keys="h">Interview Trainer <kbd>h</kbd></a>' in html
+    assert re.search(r'data-keys="Space Enter">Show answer <kbd>Space</kbd>.*?<kbd>Enter</kbd>'
+                     r'.*?</a>', html)
+    graded = client.post("/practice/sample/q1/grade", data={"rating": "3"},
+                         headers={**HX, "X-CSRF-Token": csrf}).get_data(as_text=True)
+    assert re.search(r'data-keys="u Ctrl\+z">[^<]*<kbd>u</kbd>.*?<kbd>Ctrl\+Z</kbd>.*?</button>',
+                     graded)
+    revealed = client.get("/practice/sample/q2?reveal=1").get_data(as_text=True)
+    good = re.search(r'<button[^>]*data-keys="3 Space Enter">.*?</button>', revealed).group(0)
+    assert "<kbd>3</kbd>" in good and "<kbd>Space</kbd>" in good and "<kbd>Enter</kbd>" in good
