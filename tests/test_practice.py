@@ -212,3 +212,8 @@ def test_controls_show_all_their_keys(client, csrf):
     revealed = client.get("/practice/sample/q2?reveal=1").get_data(as_text=True)
     good = re.search(r'<button[^>]*data-keys="3 Space Enter">.*?</button>', revealed).group(0)
     assert "<kbd>3</kbd>" in good and "<kbd>Space</kbd>" in good and "<kbd>Enter</kbd>" in good
+
+
+def test_home_opens_the_first_pack_by_key(client):
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'href="/practice/sample" data-keys="p">Practise <kbd>p</kbd></a>', html)
