@@ -1,13 +1,15 @@
 """Zip safety and installs: a refused archive writes nothing, an accepted one lands whole."""
 
 import os
+import shutil
+import time
 import zipfile
 
 import pytest
 
 from tests.conftest import DATA
 from tests.packzip import SYMLINK, zip_entries, zip_folder
-from trainer.packs import archive
+from trainer.packs import archive, install
 from trainer.packs.archive import ArchiveError, read_folder, read_zip
 from trainer.packs.install import (
     InstallRefused,
@@ -15,8 +17,11 @@ from trainer.packs.install import (
     install_path,
     install_zip_bytes,
     remove_pack,
+    remove_stale_staging,
 )
 from trainer.packs.loader import MAX_FILE_BYTES
+from trainer.packs.registry import PackRegistry
+from trainer.plugins import make_plugin_manager
 
 SAMPLE = DATA / "sample"
 MANIFEST = (SAMPLE / "pack.toml").read_bytes()
@@ -197,3 +202,37 @@ def test_install_refuses_a_too_large_zip_file_before_reading_it(tmp_path, monkey
         install_path(path, tmp_path / "packs")
     assert caught.value.reasons == [f"the archive is {path.stat().st_size} bytes; the limit "
                                     "is 50 bytes"]
+
+
+def _left_staging(packs, name, age):
+    """A staging folder as a crashed install leaves it: a whole pack, ``age`` seconds old."""
+    folder = packs / f".staging-{name}"
+    shutil.copytree(SAMPLE, folder / "sample")
+    then = time.time() - age
+    os.utime(folder, (then, then))
+    return folder
+
+
+def test_a_stale_staging_folder_is_removed_on_load_and_never_loaded(tmp_path):
+    packs = tmp_path / "packs"
+    stale = _left_staging(packs, "0123456789abcdef", age=3600)
+    fresh = _left_staging(packs, "fedcba9876543210", age=0)  # maybe another process's install
+    registry = PackRegistry(make_plugin_manager(load_entry_points=False), [packs])
+    assert not stale.exists()
+    assert fresh.is_dir()
+    assert registry.packs == {} and registry.errors == []
+    assert find_installed(packs, "sample") is None
+
+
+def test_an_install_removes_stale_staging_but_not_one_in_use(tmp_path, monkeypatch):
+    packs = tmp_path / "packs"
+    stale = _left_staging(packs, "0123456789abcdef", age=3600)
+    busy = _left_staging(packs, "00000000000000aa", age=3600)
+    mine = _left_staging(packs, "notastagingname0", age=3600)  # not a name we make
+    monkeypatch.setattr(install, "_staging_in_use", {str(busy)})
+    install_path(SAMPLE, packs)
+    assert not stale.exists() and busy.is_dir() and mine.is_dir()
+    assert sorted(os.listdir(packs)) == [".staging-00000000000000aa",
+                                         ".staging-notastagingname0", "sample"]
+    monkeypatch.setattr(install, "_staging_in_use", set())
+    assert remove_stale_staging(packs) == [".staging-00000000000000aa"]

@@ -6,6 +6,11 @@ rename), loads them with the real loader, and only a pack that loads without a s
 error is moved to ``<packs>/<id>``. Replacing a pack (an upgrade) swaps the folders by
 rename too, so the packs folder never holds half a pack.
 
+A staging folder left by a crash mid-install (``<packs>/.staging-*``) is removed by the
+next install or registry load once no install in this process is using it and it is
+older than :data:`STALE_STAGING_SECONDS` (so another process's install in flight is left
+alone). Like every dot folder, it is never loaded as a pack.
+
 Nothing an operator installed is ever deleted outright: a removed pack, and the old
 version a replacement pushed out, move to ``<packs>/.removed/<id>-<time>/`` (the
 registry skips dot folders), from where they can be copied back. Profiles keep the
@@ -13,10 +18,12 @@ progress on a removed pack's questions; it shows again if the pack comes back
 (question ids are stable across versions).
 """
 
+import logging
 import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +34,12 @@ from trainer.storage import fsync_dir, lock_for
 
 RETIRED = ".removed"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+STAGING_PREFIX = ".staging-"
+STAGING_NAME = re.compile(r"^\.staging-[0-9a-f]{16}$")
+STALE_STAGING_SECONDS = 300
+log = logging.getLogger(__name__)
+_staging_in_use: set[str] = set()
+_staging_guard = threading.Lock()
 
 
 class InstallRefused(Exception):
@@ -64,6 +77,37 @@ def _write_tree(root, files):
             os.fsync(fh.fileno())
 
 
+def remove_stale_staging(packs_dir, max_age=STALE_STAGING_SECONDS):
+    """Delete staging folders in ``packs_dir`` that no install is still writing.
+
+    A folder in use by an install in this process is kept; one from elsewhere (a crash,
+    or ``trainer packs install`` in another process) only once it is ``max_age`` seconds
+    old. Returns the names removed. Never raises: a folder we cannot list is left as is.
+    """
+    removed = []
+    try:
+        children = list(Path(packs_dir).iterdir())
+    except OSError:
+        return removed
+    now = time.time()
+    for child in children:
+        if not STAGING_NAME.match(child.name) or child.is_symlink():
+            continue
+        with _staging_guard:
+            if str(child) in _staging_in_use:
+                continue
+        try:
+            if now - child.stat().st_mtime < max_age:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(child, ignore_errors=True)
+        if not child.exists():
+            removed.append(child.name)
+            log.warning("removed %s, left by an install that did not finish", child)
+    return removed
+
+
 def _installed_version(folder):
     pack, _ = load_pack(folder)
     return pack.version if pack else "unknown (it does not load)"
@@ -80,7 +124,10 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
     packs_dir.mkdir(parents=True, exist_ok=True)
     taken = taken or {}
     with lock_for(packs_dir):
-        staging = packs_dir / f".staging-{secrets.token_hex(8)}"
+        remove_stale_staging(packs_dir)
+        staging = packs_dir / f"{STAGING_PREFIX}{secrets.token_hex(8)}"
+        with _staging_guard:
+            _staging_in_use.add(str(staging))
         try:
             staged = staging / _staging_name(pack_files.name)
             staged.mkdir(parents=True)
@@ -112,6 +159,8 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
             fsync_dir(packs_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            with _staging_guard:
+                _staging_in_use.discard(str(staging))
     return Installed(pack.id, pack.version, pack.title, len(pack.questions), replaced, target)
 
 

@@ -9,12 +9,15 @@ Packs reach the registry in two ways, and the core has no special path for its o
 
 Packs are kept sorted by id, so the order never depends on plugin load order. A pack
 that fails to load, or whose id is already taken, is recorded in :attr:`errors` with
-its messages; every other pack still loads.
+its messages; every other pack still loads. Dot folders (``.removed``, an install's
+``.staging-*``) are never packs; a staging folder a crashed install left behind is
+removed when the registry loads (see :func:`~trainer.packs.install.remove_stale_staging`).
 """
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainer.packs.install import remove_stale_staging
 from trainer.packs.loader import load_pack, peek_id
 from trainer.packs.render_cache import cache_key, caching_renders
 
@@ -64,6 +67,7 @@ class PackRegistry:
                     "registered before the error are still loaded"]))
         for folder in self._pack_dirs:
             if folder.is_dir():
+                remove_stale_staging(folder)
                 for child in sorted(folder.iterdir()):
                     if child.is_dir() and not child.name.startswith("."):
                         found.append((child, f"folder {folder}"))
