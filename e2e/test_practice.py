@@ -134,6 +134,20 @@ def test_every_action_is_a_visible_control_with_its_key(page, live_server):
     assert assert_every_key_is_shown(page) >= 5  # h, r, b, f, m
 
 
+def test_references_are_links_on_the_answer_side(page, live_server, console_errors):
+    page.goto(live_server.url + f"/practice/{PACK}/async-views")
+    references = card(page).locator(".references a")
+    expect(references).to_have_count(0)  # the question side keeps them for later
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    expect(references.first).to_be_visible()
+    assert references.count() >= 1
+    for link in references.all():
+        assert link.get_attribute("href").startswith("https://")
+        assert link.get_attribute("rel") == "noopener noreferrer"
+    assert console_errors == []
+
+
 def test_browser_refuses_inline_script_under_our_csp(page, live_server):
     page.goto(live_server.url + "/")
     ran = page.evaluate("""() => new Promise(resolve => {

@@ -217,3 +217,28 @@ def test_controls_show_all_their_keys(client, csrf):
 def test_home_opens_the_first_pack_by_key(client):
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'href="/practice/sample" data-keys="p">Practise <kbd>p</kbd></a>', html)
+
+
+def test_references_show_on_the_answer_side_as_links(tmp_path):
+    import shutil
+
+    from tests.conftest import DATA
+    from trainer import create_app
+
+    shutil.copytree(DATA / "sample", tmp_path / "packs" / "sample")
+    q1 = tmp_path / "packs" / "sample" / "questions" / "001-q1.md"
+    q1.write_text(q1.read_text().replace(
+        'tags = ["sample"]\n',
+        'tags = ["sample"]\nreferences = ["https://example.org/a?x=1&y=2", '
+        '"https://example.org/b"]\n', 1))
+    app = create_app({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "s" * 40,
+                      "LOAD_ENTRY_POINTS": False, "PACK_DIRS": [tmp_path / "packs"]})
+    client = app.test_client()
+    html = client.get("/practice/sample/q1?reveal=1").get_data(as_text=True)
+    links = re.search(r'<ul class="references">(.*?)</ul>', html, re.S).group(1)
+    assert links.count('rel="noopener noreferrer"') == 2
+    assert '<a href="https://example.org/a?x=1&amp;y=2" rel="noopener noreferrer"' in links
+    assert html.index("<h2>Follow-ups</h2>") < html.index("<h2>References</h2>")
+    assert "example.org" not in client.get("/practice/sample/q1").get_data(as_text=True)
+    assert "<h2>References</h2>" not in client.get("/practice/sample/q2?reveal=1").get_data(
+        as_text=True)  # a question without references shows no empty heading
