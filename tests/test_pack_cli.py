@@ -58,11 +58,25 @@ def test_validate_a_zip(run, tmp_path):
     (tmp_path / "bad.zip").write_bytes(zip_folder(BROKEN / "bad_tags"))
     result = run("packs", "validate", "bad.zip")
     assert result.exit_code == 1
-    assert result.stdout.startswith("bad/questions/001.md:4: field 'tags' must be")
+    assert result.stdout.startswith("bad.zip!questions/001.md:4: field 'tags' must be")
     (tmp_path / "evil.zip").write_bytes(zip_entries([("../pack.toml", b"x")]))
     result = run("packs", "validate", "evil.zip")
     assert result.exit_code == 1
     assert result.stdout == "evil.zip:1: '../pack.toml' climbs out of the pack with '..'\n"
+
+
+def test_validate_a_zip_names_files_as_archive_members(run, tmp_path):
+    dupes = BROKEN / "duplicate_ids"
+    (tmp_path / "in-folder.zip").write_bytes(zip_folder(dupes, top="dupes"))
+    result = run("packs", "validate", "in-folder.zip")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "in-folder.zip!dupes/questions/002.md:2: duplicate question id 'q1' (also in "
+        "dupes/questions/001.md)"]
+    (tmp_path / "at-top.zip").write_bytes(zip_folder(dupes))
+    lines = run("packs", "validate", tmp_path / "at-top.zip").stdout.splitlines()
+    assert lines == [f"{tmp_path / 'at-top.zip'}!questions/002.md:2: duplicate question id "
+                     "'q1' (also in at-top/questions/001.md)"]
 
 
 @pytest.mark.parametrize("package", [False, True])

@@ -2,7 +2,8 @@
 
 * ``packs list [--json]``: every pack the server would load, with its load errors;
 * ``packs validate PATH``: a pack folder, a folder of packs or a zip; each problem is
-  printed as ``FILE:LINE: message`` (editors jump to it) and the exit status is 1;
+  printed as ``FILE:LINE: message`` (editors jump to it; inside a zip the file is
+  ``X.zip!ENTRY``, the form editors open archive members by) and the exit status is 1;
 * ``packs new ID [--package]``: a scaffold that validates, as a data pack or as a
   pip-installable ``trainer-<id>`` distribution;
 * ``packs install PATH_OR_ZIP`` / ``packs remove ID``: data packs in ``<data>/packs``;
@@ -10,11 +11,13 @@
   code packs (a running server picks them up on its next start).
 """
 
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -109,24 +112,41 @@ def _validate_folder(folder):
 
 
 def _validate_zip(path):
+    data = path.read_bytes()
     try:
-        files = read_zip(path.read_bytes(), name=path.stem)
+        files = read_zip(data, name=path.stem)
     except ArchiveError as exc:
         for reason in exc.reasons:
             click.echo(f"{path}:1: {reason}")
         return len(exc.reasons)
     with tempfile.TemporaryDirectory(prefix="trainer-validate-") as tmp:
         root = Path(tmp) / files.name
-        for relative, data in files.files.items():
+        for relative, content in files.files.items():
             target = root.joinpath(*relative.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            target.write_bytes(content)
         pack, problems = load_pack(root)
-        if pack is not None:
-            click.echo(_summary(pack))
-            return 0
-        _print_problems(problems, None)
-        return len(problems)
+    if pack is not None:
+        click.echo(_summary(pack))
+        return 0
+    top = _archive_top(data, files.name)
+    for problem in problems:
+        click.echo(f"{_archive_member(path, top, files.name, problem.file)}:"
+                   f"{problem.line or 1}: {problem.message}")
+    return len(problems)
+
+
+def _archive_top(data, name):
+    """The folder the pack sits in inside the zip ("NAME/"), or "" when it is at the top."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "" if MANIFEST in archive.namelist() else f"{name}/"
+
+
+def _archive_member(path, top, name, label):
+    """``X.zip!ENTRY`` for a problem the loader labelled ``NAME/...``."""
+    if label == name or label.startswith(f"{name}/"):
+        label = (top + label[len(name) + 1:]).rstrip("/")
+    return f"{path}!{label}" if label else str(path)
 
 
 SKIPPED_DIRS = {"node_modules", "__pycache__", "site-packages", "build", "dist"}
