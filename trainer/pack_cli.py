@@ -2,8 +2,8 @@
 
 * ``packs list [--json]``: every pack the server would load, with its load errors;
 * ``packs validate PATH``: a pack folder, a folder of packs or a zip; each problem is
-  printed as ``FILE:LINE: message`` (editors jump to it; inside a zip the file is
-  ``X.zip!ENTRY``, the form editors open archive members by) and the exit status is 1;
+  printed as ``FILE:LINE: message`` (editors jump to it; inside a zip FILE is
+  ``X.zip!ENTRY``, the archive and its member) and the exit status is 1;
 * ``packs new ID [--package]``: a scaffold that validates, as a data pack or as a
   pip-installable ``trainer-<id>`` distribution;
 * ``packs install PATH_OR_ZIP`` / ``packs remove ID``: data packs in ``<data>/packs``;
