@@ -2,6 +2,9 @@
 
 import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import fsrs
 
 from trainer import stats
 from trainer.history import effective_reviews
@@ -53,15 +56,34 @@ def test_forecast_puts_overdue_cards_today_and_stops_at_30_days():
 
 
 def test_true_retention_ignores_first_reviews_and_undone_grades():
+    review = {"state": fsrs.State.Review.value}
     records = [
         {"pack": "p", "question": "a", "rating": 1, "at": 1.0, "previous": None},
-        {"pack": "p", "question": "a", "rating": 3, "at": 2.0, "previous": {}},
-        {"pack": "p", "question": "a", "rating": 1, "at": 3.0, "previous": {}},
-        {"pack": "p", "question": "b", "rating": 1, "at": 4.0, "previous": {}},
+        {"pack": "p", "question": "a", "rating": 3, "at": 2.0, "previous": review},
+        {"pack": "p", "question": "a", "rating": 1, "at": 3.0, "previous": review},
+        {"pack": "p", "question": "b", "rating": 1, "at": 4.0, "previous": review},
         {"kind": "undo", "pack": "p", "question": "b", "undoes": 4.0, "at": 5.0},
     ]
     assert stats.true_retention(effective_reviews(records)) == (1, 2)
     assert stats.true_retention(effective_reviews(records), since_ts=2.5) == (0, 1)
+
+
+def test_true_retention_counts_only_cards_in_the_review_state():
+    """Learning and relearning steps are not retention (Anki's true retention)."""
+    scheduler = make_scheduler()
+    when = datetime(2026, 3, 1, 9).astimezone()
+    log = []
+    state = None
+    # Again on a new card (first review), Good in learning, Good into Review; then a
+    # lapse a month later (counts), Good while relearning (does not), Good in Review.
+    for rating, later in ((1, 0), (3, 600), (3, 1200), (1, 30 * 86400), (3, 30 * 86400 + 600),
+                          (3, 60 * 86400)):
+        state, record = grade(scheduler, "p", "a", state, rating, when + timedelta(seconds=later))
+        log.append(record)
+    before = [fsrs.State(r["previous"]["state"]) if r["previous"] else None for r in log]
+    assert before[:4] == [None, fsrs.State.Learning, fsrs.State.Learning, fsrs.State.Review]
+    assert before[4] == fsrs.State.Relearning and before[5] == fsrs.State.Review
+    assert stats.true_retention(log) == (1, 2)
 
 
 def _question(qid, tags):
@@ -110,3 +132,29 @@ def test_stats_page_with_no_history(client):
     assert '<dd class="streak">0 days</dd>' in html
     assert "No reviews yet in this period." in html
     assert '<dd class="retention-all">–</dd>' in html
+
+
+def test_stats_leave_out_progress_on_a_removed_question(tmp_path):
+    """A newer pack version without q1 keeps q1's progress on disk, out of the forecast."""
+    import shutil
+
+    from tests.conftest import DATA, csrf_from
+    from trainer import create_app
+
+    folder = Path(shutil.copytree(DATA / "sample", tmp_path / "packs" / "sample"))
+    app = create_app({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "s" * 40,
+                      "LOAD_ENTRY_POINTS": False, "PACK_DIRS": [tmp_path / "packs"]})
+    client = app.test_client()
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    for question in ("q1", "q2"):
+        client.post(f"/practice/sample/{question}/grade", data={"rating": "3"},
+                    headers={**HX, "X-CSRF-Token": token})
+
+    def forecast_total():
+        html = client.get("/stats").get_data(as_text=True)
+        return re.search(r"(\d+) cards fall due in the next 30 days", html).group(1)
+
+    assert forecast_total() == "2"
+    (folder / "questions" / "001-q1.md").unlink()
+    app.extensions["trainer"].packs.reload()
+    assert forecast_total() == "1"

@@ -7,7 +7,9 @@ writes anything. Days are the server's local calendar days, as for burying.
 * reviews per day (the calendar heatmap) and the current streak of days with reviews;
 * the due forecast: how many cards fall due on each of the next 30 days (anything
   overdue counts for today);
-* true retention: of the reviews of cards seen before, the share not graded Again;
+* true retention: of the reviews of cards that were in FSRS's Review state (past their
+  learning steps), the share not graded Again; learning and relearning steps are left
+  out, as Anki does;
 * strength: the mean probability of recalling a pack's (or a tag's) questions now, by
   FSRS, with never-seen questions counted as not known.
 """
@@ -78,9 +80,16 @@ def forecast(cards, now_ts, days=FORECAST_DAYS):
             for i in range(days)]
 
 
+def _was_in_review(review):
+    """True when the card was in FSRS's Review state before this review."""
+    previous = review.get("previous")
+    return isinstance(previous, dict) and previous.get("state") == fsrs.State.Review
+
+
 def true_retention(reviews, since_ts=None):
-    """(recalled, reviewed): reviews of cards seen before, and how many were not Again."""
-    relevant = [r for r in reviews if r.get("previous") is not None
+    """(recalled, reviewed): reviews of cards in the Review state, and how many were not
+    Again. A first review, a learning step or a relearning step does not count."""
+    relevant = [r for r in reviews if _was_in_review(r)
                 and (since_ts is None or r["at"] >= since_ts)]
     return sum(1 for r in relevant if r["rating"] > 1), len(relevant)
 

@@ -61,6 +61,12 @@ def strength_chart(rows):
             "bar": STRENGTH_BAR}
 
 
+def _still_in_a_pack(card):
+    """Progress on a question its pack no longer has is kept, but not counted."""
+    pack = trainer().packs.get(card["pack"])
+    return pack is not None and pack.question(card["question"]) is not None
+
+
 @bp.get("")
 def page():
     profile = current_profile()
@@ -70,7 +76,7 @@ def page():
     reviews = effective_reviews(profile.reviews())
     per_day = stats.reviews_per_day(reviews)
     cells = stats.heatmap(per_day, today)
-    cards = [c for c in profile.all_cards() if trainer().packs.get(c["pack"])]
+    cards = [c for c in profile.all_cards() if _still_in_a_pack(c)]
     days = stats.forecast(cards, now)
     recalled, reviewed = stats.true_retention(reviews)
     recalled_30, reviewed_30 = stats.true_retention(
