@@ -79,3 +79,33 @@ def test_star_bury_and_note_by_keyboard(page, live_server, console_errors):
         expect(dialog).to_contain_text(text)
     page.keyboard.press("Escape")
     assert console_errors == []
+
+
+def test_focus_keys_left_out_say_why(page, live_server, console_errors):
+    page.goto(live_server.url + f"/focus/{PACK}?seed=5&i=0")
+    first = card(page).get_attribute("data-question")
+    notice = card(page).locator(".key-notice")
+    expect(notice).to_be_hidden()  # empty until a left-out key is pressed
+    bury = card(page).locator("button.bury")
+    expect(bury).to_have_attribute("aria-disabled", "true")
+    expect(bury).to_contain_text("Review only")
+    page.keyboard.press("-")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Bury is a Review action")
+    expect(card(page)).to_have_attribute("data-question", first)
+    page.keyboard.press("*")  # a whole-pack run: starring works
+    expect(card(page).locator("button.star")).to_have_attribute("aria-pressed", "true")
+
+    page.goto(live_server.url + f"/focus/{PACK}?starred=1&seed=5&i=0")
+    expect(card(page)).to_have_attribute("data-question", first)
+    page.keyboard.press("*")
+    expect(notice).to_contain_text("Stars stay as they are")
+    page.reload()
+    expect(card(page).locator("button.star")).to_contain_text("Starred")  # still starred
+
+    page.keyboard.press("?")
+    dialog = page.locator("#shortcuts")
+    expect(dialog).to_contain_text("not in Focus")
+    expect(dialog).to_contain_text("not during a starred-only Focus run")
+    page.keyboard.press("Escape")
+    assert console_errors == []

@@ -87,9 +87,20 @@
     target.click();
   });
 
+  /* A control shown disabled (aria-disabled, e.g. bury in a Focus run) says why, in the
+   * card's live region, whether its key or the mouse pressed it. */
+  function explain(control) {
+    var card = control.closest("#card");
+    var region = card && card.querySelector(".key-notice");
+    if (region) region.textContent = control.getAttribute("data-notice");
+  }
+
   document.addEventListener("click", function (event) {
     var opener = event.target.closest && event.target.closest("[data-open-shortcuts]");
     if (opener) toggleShortcuts();
+    var off = event.target.closest &&
+      event.target.closest('[aria-disabled="true"][data-notice]');
+    if (off) { event.preventDefault(); explain(off); }
   });
 
   /* A background poll (data-poll, e.g. a live session's stage) is not an action. */

@@ -111,3 +111,6 @@ def test_every_action_is_in_the_shortcut_overlay(client):
     overlay = html[html.index('<dialog id="shortcuts"'):]
     for key in ("<kbd>u</kbd>", "<kbd>Z</kbd>", "<kbd>*</kbd>", "<kbd>-</kbd>", "<kbd>e</kbd>"):
         assert key in overlay
+    assert "not during a starred-only Focus run" in overlay
+    assert "Review and Browse only, not in Focus" in overlay
+    assert "key-notice" not in html and "aria-disabled" not in html  # Review: all live

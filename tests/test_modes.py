@@ -59,8 +59,14 @@ def test_focus_run_by_url_grades_and_finishes(app, client, csrf):
     assert 'data-mode="focus"' in html and "Focus: starred" in html
     first = re.search(r'data-question="(q\d)"', html).group(1)
     assert first in ("q2", "q5") and "1 / 2" in html
-    assert 'class="bury"' not in html  # burying is a Review matter
-    assert 'data-keys="*"' not in html  # no unstarring inside a starred-only run
+    # Burying is a Review matter, and unstarring would change a starred-only run: both
+    # controls are there, disabled, and their keys say why instead of doing nothing.
+    assert "/bury" not in html and "/focus/sample/star" not in html
+    for key, why in (("-", "Bury is a Review action"), ("*", "Stars stay as they are")):
+        control = re.search(rf'<button type="button" class="\w+" data-keys="{re.escape(key)}"'
+                            r' aria-disabled="true" data-notice="([^"]+)">', html)
+        assert control and control.group(1).startswith(why), key
+    assert '<p class="key-notice" role="status"></p>' in html
     assert 'data-keys="e"' in html
     response = client.post("/focus/sample/grade", data={
         "question": first, "seed": seed, "i": "0", "starred": "1", "rating": "3"},
@@ -199,6 +205,8 @@ def test_focus_card_actions_undo_star_and_note(app, client, csrf):
     fields = {"question": first, "seed": "11", "i": "0", "csrf_token": csrf}
     starred = client.post("/focus/sample/star", data=fields, headers=HX).get_data(as_text=True)
     assert 'aria-pressed="true"' in starred and 'data-mode="focus"' in starred
+    assert 'action="/focus/sample/star"' in starred  # outside a starred-only run: a real star
+    assert 'class="bury" data-keys="-" aria-disabled="true"' in starred
     noted = client.post("/focus/sample/note", data={**fields, "note": "focus note"},
                         headers=HX).get_data(as_text=True)
     assert '<p class="note-text">focus note</p>' in noted
