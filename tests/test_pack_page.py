@@ -163,3 +163,33 @@ def test_without_a_token_remote_visitors_see_no_form(tmp_path):
 def test_page_links_to_the_json(site):
     app, _ = site
     assert 'href="/-/packs.json"' in app.test_client().get("/packs").get_data(as_text=True)
+
+
+def test_json_shows_paths_to_the_operator_only(site):
+    app, packs = site
+    client = app.test_client()
+    local = client.get("/-/packs.json").json
+    assert [r["path"] for r in local] == [str(packs / "sample"), str(packs / "typo")]
+    assert local[0]["source"] == f"folder {packs}"
+    for environ, headers in [(REMOTE, {}), (REMOTE, {"X-Admin-Token": "wrong"}),
+                             ({"HTTP_X_FORWARDED_FOR": "198.51.100.4"}, {})]:
+        response = client.get("/-/packs.json", environ_base=environ, headers=headers)
+        assert "X-Admin-Token" in response.vary
+        rows = response.json
+        assert all("path" not in r for r in rows)
+        assert [r["source"] for r in rows] == ["folder packs", "folder packs"]
+        assert str(packs) not in response.get_data(as_text=True)
+    token = client.get("/-/packs.json", environ_base=REMOTE,
+                       headers={"X-Admin-Token": app.config["ADMIN_TOKEN"]}).json
+    assert token == local
+
+
+def test_page_shows_server_paths_to_the_operator_only(site):
+    app, packs = site
+    client = app.test_client()
+    local = client.get("/packs").get_data(as_text=True)
+    assert f'data-path="{packs / "typo"}"' in local and f"<code>{packs}</code>" in local
+    remote = client.get("/packs", environ_base=REMOTE).get_data(as_text=True)
+    assert str(packs) not in remote and "data-path=" not in remote
+    assert '<td class="source">folder packs</td>' in remote
+    assert "typo/pack.toml:6: unknown field" in remote  # the problems are still shown

@@ -102,6 +102,11 @@ class PackRegistry:
             callers.append((label, impl.function))
         return sorted(callers, key=lambda c: c[0])
 
+    @property
+    def pack_dirs(self):
+        """The folders whose sub-folders are data packs, as configured."""
+        return list(self._pack_dirs)
+
     def get(self, pack_id):
         return self.packs.get(pack_id)
 

@@ -3,8 +3,9 @@ to load with their errors, and, for the operator, zip upload and removal of data
 
 Who is the operator is decided on the server, per request: a request from loopback that
 no proxy forwarded (the person at the machine running ``trainer serve``), or one that
-carries the admin token the operator set in ``TRAINER_ADMIN_TOKEN``. Everyone else sees
-the list only. ``/-/packs.json`` gives the same list to scripts.
+carries the admin token the operator set in ``TRAINER_ADMIN_TOKEN`` (the form field, or
+the ``X-Admin-Token`` header for scripts). Everyone else sees the list only, without the
+server's paths. ``/-/packs.json`` gives the same list to scripts.
 """
 
 import hmac
@@ -65,12 +66,17 @@ def _token_ok():
         expected.encode(), sent.encode())
 
 
+def _is_operator():
+    return _is_loopback() or _token_ok()
+
+
 def _page(status=200, refused=None, refused_name=""):
     registry = trainer().packs
     profile = current_profile()
     now = time.time()
     folder = packs_folder()
-    rows = describe(registry)
+    operator = _is_operator()
+    rows = describe(registry, paths=operator)
     for row in rows:
         pack = registry.get(row["id"]) if row["loaded"] else None
         row["new"], row["due"] = (counts(pack.question_ids, profile.cards_in(pack.id), now)
@@ -81,7 +87,7 @@ def _page(status=200, refused=None, refused_name=""):
         failed=[r for r in rows if not r["loaded"]], local=_is_loopback(),
         token_set=bool(current_app.config.get("ADMIN_TOKEN")), refused=refused,
         refused_name=refused_name, max_bytes=MAX_ARCHIVE_BYTES, max_entries=MAX_ENTRIES,
-        max_ratio=MAX_RATIO, folder=folder)
+        max_ratio=MAX_RATIO, folder=folder if operator else None)
     return html, status
 
 
@@ -92,12 +98,15 @@ def index():
 
 @bp.get("/-/packs.json")
 def packs_json():
-    """Every pack, loaded or not, as the CLI's ``packs list --json`` prints it."""
-    return jsonify(describe(trainer().packs))
+    """Every pack, loaded or not, as the CLI's ``packs list --json`` prints it; ``path``
+    only for the operator (loopback, or the ``X-Admin-Token`` header)."""
+    response = jsonify(describe(trainer().packs, paths=_is_operator()))
+    response.vary.add(TOKEN_HEADER)
+    return response
 
 
 def _require_operator():
-    if not (_is_loopback() or _token_ok()):
+    if not _is_operator():
         abort(403, description="Only the operator can change packs: use the machine that "
                                "runs the trainer, or enter the admin token it was started "
                                "with (TRAINER_ADMIN_TOKEN).")
