@@ -121,3 +121,26 @@ def test_mock_interview_by_keyboard_with_countdown(page, live_server, console_er
     expect(card(page)).to_have_attribute("data-mode", "focus")
     expect(card(page).locator(".position")).to_have_text(f"1 / {reviews}")
     assert console_errors == []
+
+
+def test_new_count_follows_the_daily_limit(page, live_server, console_errors):
+    page.goto(live_server.url + "/profile")
+    page.locator("#profile-name").focus()
+    page.keyboard.type("Ada")  # the form needs a display name
+    page.locator("#new_per_day").focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash")).to_have_text("Profile saved.")
+    page.goto(live_server.url + f"/modes/{PACK}")
+    expect(page.locator(".new-count")).to_have_text("1")
+    expect(page.locator(".new-held")).to_contain_text("today's limit")
+    page.keyboard.press("r")
+    expect(card(page).locator(".new-count")).to_have_text("1")
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    page.keyboard.press("3")
+    expect(card(page).locator("h1.done")).to_have_text("All caught up")
+    expect(card(page).locator(".new-count")).to_have_text("0")
+    expect(card(page).locator(".new-held")).to_have_text("(today's limit reached)")
+    assert console_errors == []

@@ -227,3 +227,23 @@ def test_focus_card_actions_undo_star_and_note(app, client, csrf):
     assert "no grade to undo" in nothing.get_data(as_text=True)
     assert client.post("/focus/sample/star", data={**fields, "starred": "1"},
                        headers=HX).status_code == 409
+
+
+def test_new_count_shows_what_review_offers_under_todays_limit(app, client, csrf):
+    client.get("/")
+    profile_of(app, client).update_settings(new_per_day=2)
+
+    def shown(url):
+        html = client.get(url).get_data(as_text=True)
+        new = re.search(r'<span class="new-count">(\d+)</span> new( <span class="new-held">'
+                        r'\(([^)]*)\)</span>)?', html)
+        return new.group(1), new.group(3)
+
+    for url in ("/practice/sample/q1", "/modes/sample", "/focus/sample?seed=3&i=0"):
+        assert shown(url) == ("2", "today's limit: 4 more wait"), url
+    client.post("/practice/sample/q1/grade", data={"rating": "3", "csrf_token": csrf})
+    assert shown("/practice/sample/q2") == ("1", "today's limit: 4 more wait")
+    client.post("/practice/sample/q2/grade", data={"rating": "3", "csrf_token": csrf})
+    assert shown("/modes/sample") == ("0", "today's limit reached")
+    profile_of(app, client).update_settings(new_per_day=20)
+    assert shown("/practice/sample/q3") == ("4", None)  # under the limit: no remark

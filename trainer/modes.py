@@ -9,13 +9,30 @@
 import random
 
 from trainer.card_actions import is_buried, start_of_day
-from trainer.scheduling import due_questions
+from trainer.profile_settings import new_limit
+from trainer.scheduling import counts, due_questions
 
 
 def new_today(profile, now_ts):
     """How many questions this profile met for the first time today (all packs)."""
     since = start_of_day(now_ts)
     return sum(1 for s in profile.all_cards() if (s.get("introduced") or 0) >= since)
+
+
+def new_allowance(profile, now_ts):
+    """How many new questions Review may still bring in today (the limit is for all packs)."""
+    return max(new_limit(profile) - new_today(profile, now_ts), 0)
+
+
+def review_counts(pack, profile, states, now_ts):
+    """The counts a card or the modes page shows: what Review offers now.
+
+    ``new_count`` is the new questions Review will bring in today (never more than the
+    daily allowance left), ``new_held`` those the limit keeps for another day.
+    """
+    new, due = counts(pack.question_ids, states, now_ts)
+    offered = min(new, new_allowance(profile, now_ts))
+    return {"new_count": offered, "new_held": new - offered, "due_count": due}
 
 
 def review_queue(pack, states, marks, now_ts, new_allowance):

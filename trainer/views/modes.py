@@ -26,10 +26,10 @@ from trainer.card_actions import (
     undo_last_grade,
 )
 from trainer.htmx import is_htmx, push_url, render_page
-from trainer.modes import focus_order
+from trainer.modes import focus_order, review_counts
 from trainer.packs.model import DIFFICULTIES
 from trainer.profile_settings import scheduler_for_profile
-from trainer.scheduling import RATING_LABELS, counts, grade
+from trainer.scheduling import RATING_LABELS, grade
 from trainer.views.common import current_profile, trainer
 from trainer.views.practice import typed_answer_or_400
 
@@ -54,11 +54,11 @@ def index(pack_id):
     pack = _pack_or_404(pack_id)
     profile = current_profile()
     marks = profile.marks_in(pack.id)
-    new, due = counts(pack.question_ids, profile.cards_in(pack.id), time.time())
     return render_template(
         "modes.html", pack=pack, tags=_tags(pack), difficulties=DIFFICULTIES,
-        starred=sum(1 for m in marks.values() if m.get("starred")), new_count=new,
-        due_count=due, mock=mock_interview, active_mock=mock_interview.current(profile))
+        starred=sum(1 for m in marks.values() if m.get("starred")),
+        **review_counts(pack, profile, profile.cards_in(pack.id), time.time()),
+        mock=mock_interview, active_mock=mock_interview.current(profile))
 
 
 # Focus -----------------------------------------------------------------------------------
@@ -100,8 +100,8 @@ def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None, editin
                   **extra):
     profile = current_profile()
     states = profile.cards_in(pack.id)
-    new, due = counts(pack.question_ids, states, time.time())
-    context = {"pack": pack, "ratings": RATING_LABELS, "new_count": new, "due_count": due,
+    context = {"pack": pack, "ratings": RATING_LABELS,
+               **review_counts(pack, profile, states, time.time()),
                "notice": notice, "revealed": revealed, "answer_max": ANSWER_MAX,
                "undo_available": any(s.get("last_review") for s in states.values()),
                "note_max": NOTE_MAX, "editing_note": editing_note}

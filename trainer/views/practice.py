@@ -25,9 +25,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from trainer import answer_check, card_actions
 from trainer.htmx import is_htmx, push_url, render_page
-from trainer.modes import new_today, review_queue
+from trainer.modes import new_allowance, new_today, review_counts, review_queue
 from trainer.profile_settings import new_limit, scheduler_for_profile
-from trainer.scheduling import RATING_LABELS, counts, grade
+from trainer.scheduling import RATING_LABELS, grade
 from trainer.views.common import current_profile, trainer
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -52,7 +52,7 @@ def _next_due(pack, states, exclude=None):
     """The next card of Review mode, honouring buries and today's new-question limit."""
     profile = current_profile()
     now = time.time()
-    allowance = max(new_limit(profile) - new_today(profile, now), 0)
+    allowance = new_allowance(profile, now)
     for question_id in review_queue(pack, states, profile.marks_in(pack.id), now, allowance):
         if question_id != exclude:
             return question_id
@@ -69,13 +69,14 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
     profile = current_profile()
     states = profile.cards_in(pack.id) if states is None else states
     now = time.time()
-    new, due = counts(pack.question_ids, states, now)
+    shown = review_counts(pack, profile, states, now)
     limit = new_limit(profile)
     context = {
-        "pack": pack, "question": question, "revealed": revealed, "new_count": new,
-        "due_count": due, "ratings": RATING_LABELS, "notice": notice,
+        "pack": pack, "question": question, "revealed": revealed, **shown,
+        "ratings": RATING_LABELS, "notice": notice,
         "undo_available": any(s.get("last_review") for s in states.values()),
-        "new_limit": limit, "limit_reached": new > 0 and new_today(profile, now) >= limit,
+        "new_limit": limit,
+        "limit_reached": shown["new_held"] > 0 and new_today(profile, now) >= limit,
         "answer_max": answer_check.ANSWER_MAX,
         "mode": "browse" if _browsing() else "review",
         **extra,
