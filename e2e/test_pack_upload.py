@@ -2,10 +2,12 @@
 archives appear at once and can be practised; refused ones say why and write nothing."""
 
 import io
+import shutil
 import stat
 import zipfile
 from pathlib import Path
 
+from conftest import LiveServer
 from playwright.sync_api import expect
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
@@ -135,3 +137,35 @@ def test_refused_archives_say_why_and_write_nothing(page, live_server, console_e
         assert installed(live_server) == [], name
     expect(page.locator("tr[data-pack]")).not_to_have_count(0)  # the other packs are fine
     assert not_refusals(console_errors) == []
+
+
+def test_a_remote_operator_removes_a_pack_with_the_admin_token(page, tmp_path, console_errors):
+    """Through a proxy (so not loopback), the Remove button asks for the admin token.
+
+    The proxy is marked by X-Real-IP: waitress drops X-Forwarded-For and Forwarded from
+    peers it was not told to trust, before the app sees them.
+    """
+    token = "remote-operator-" + "t" * 24
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data / "packs" / "sample")
+    server = LiveServer(data, env={"TRAINER_ADMIN_TOKEN": token}).start()
+    try:
+        page.set_extra_http_headers({"X-Real-IP": "198.51.100.4"})
+        page.goto(server.url + "/packs")
+        expect(page.locator('tr[data-pack="sample"] .source')).to_have_text("folder packs")
+        assert str(data) not in page.content()  # no server path for a remote visitor
+        row = page.locator('tr[data-pack="sample"]')
+        row.get_by_label("Admin token").fill("wrong")
+        row.get_by_label("Admin token").press("Enter")
+        expect(page.locator("body")).to_contain_text("Only the operator can change packs")
+        assert (data / "packs" / "sample").is_dir()
+
+        page.goto(server.url + "/packs")
+        row.get_by_label("Admin token").fill(token)
+        row.get_by_label("Admin token").press("Enter")
+        expect(page.locator(".flash")).to_contain_text("Removed sample.")
+        expect(page.locator('tr[data-pack="sample"]')).to_have_count(0)
+        assert not (data / "packs" / "sample").exists()
+        assert [e for e in console_errors if "403" not in e] == []
+    finally:
+        server.kill()

@@ -126,7 +126,7 @@ def test_remote_upload_needs_the_admin_token(site, tmp_path):
     app, packs = site
     client = app.test_client()
     html = client.get("/packs", environ_base=REMOTE).get_data(as_text=True)
-    assert 'name="admin_token"' in html and "Remove</button>" not in html
+    assert 'name="admin_token"' in html
     renamed = tmp_path / "remote"
     shutil.copytree(DATA / "sample", renamed)
     (renamed / "pack.toml").write_text((renamed / "pack.toml").read_text().replace(
@@ -193,3 +193,31 @@ def test_page_shows_server_paths_to_the_operator_only(site):
     assert str(packs) not in remote and "data-path=" not in remote
     assert '<td class="source">folder packs</td>' in remote
     assert "typo/pack.toml:6: unknown field" in remote  # the problems are still shown
+
+
+def test_a_remote_operator_removes_a_pack_with_the_token(site):
+    app, packs = site
+    client = app.test_client()
+    html = client.get("/packs", environ_base=REMOTE).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/packs/sample/remove".*?</form>', html,
+                     re.S).group(0)
+    assert 'name="admin_token" type="password"' in form and "Remove</button>" in form
+    csrf = csrf_from(html)
+    refused = client.post("/packs/sample/remove", environ_base=REMOTE,
+                          data={"csrf_token": csrf, "admin_token": "wrong"})
+    assert refused.status_code == 403 and (packs / "sample").is_dir()
+    removed = client.post("/packs/sample/remove", environ_base=REMOTE, data={
+        "csrf_token": csrf, "admin_token": app.config["ADMIN_TOKEN"]})
+    assert removed.status_code == 303 and not (packs / "sample").exists()
+
+
+def test_without_a_token_only_loopback_sees_remove(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA / "sample", data / "packs" / "sample")
+    app = create_app({"DATA_DIR": data, "SECRET_KEY": "s" * 40, "TESTING": True,
+                      "LOAD_ENTRY_POINTS": False, "ADMIN_TOKEN": ""})
+    client = app.test_client()
+    local = client.get("/packs").get_data(as_text=True)
+    assert 'action="/packs/sample/remove"' in local and 'name="admin_token"' not in local
+    remote = client.get("/packs", environ_base=REMOTE).get_data(as_text=True)
+    assert 'action="/packs/sample/remove"' not in remote

@@ -6,6 +6,9 @@ no proxy forwarded (the person at the machine running ``trainer serve``), or one
 carries the admin token the operator set in ``TRAINER_ADMIN_TOKEN`` (the form field, or
 the ``X-Admin-Token`` header for scripts). Everyone else sees the list only, without the
 server's paths. ``/-/packs.json`` gives the same list to scripts.
+
+When a token is set, the upload form and every Remove button carry a token field for an
+operator on another machine; without one, both are shown on loopback only.
 """
 
 import hmac
