@@ -160,3 +160,26 @@ def test_browser_refuses_inline_script_under_our_csp(page, live_server):
     })""")
     assert ran["ran"] is False
     assert ran["directive"].startswith("script-src")
+
+
+def test_holding_a_key_acts_once_except_browsing(page, live_server, console_errors):
+    page.goto(live_server.url + f"/modes/{PACK}")
+    page.keyboard.press("b")
+    position = card(page).locator(".position")
+    expect(position).to_have_text(re.compile(r"^1 / \d+$"))
+    size = position.inner_text().split(" / ")[1]
+    page.keyboard.down("Space")  # held: the first keydown reveals...
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    page.keyboard.down("Space")  # ...and its auto-repeat must not go on to grade Good
+    page.keyboard.up("Space")
+    page.keyboard.press("k")  # had Space graded, this would be lost or land elsewhere
+    expect(position).to_have_text(f"{size} / {size}")
+    expect(card(page)).to_have_attribute("data-side", "question")
+    page.keyboard.down("j")  # browsing may repeat: a held j flips on
+    expect(position).to_have_text(f"1 / {size}")
+    page.keyboard.down("j")
+    expect(position).to_have_text(f"2 / {size}")
+    page.keyboard.up("j")
+    page.goto(live_server.url + "/stats")
+    expect(page.locator("dd.total-reviews")).to_have_text("0")
+    assert console_errors == []

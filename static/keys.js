@@ -56,9 +56,13 @@
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return false;
     if (!el || el.tagName !== "TEXTAREA" || !el.form) return false;
     event.preventDefault();
-    el.form.requestSubmit();
+    if (!event.repeat) el.form.requestSubmit(); /* held down: sent once */
     return true;
   }
+
+  /* Holding a key repeats it: only flipping through the pack may repeat, so holding
+   * Space or 3 never grades card after card, nor a host key fire twice. */
+  var REPEATABLE = { ArrowLeft: true, ArrowRight: true, j: true, k: true };
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || submitFromTextarea(event)) return;
@@ -66,6 +70,10 @@
     if (!chord && (event.ctrlKey || event.metaKey || event.altKey)) return;
     if (isTyping(event.target)) return;
     var name = chord || keyName(event);
+    if (event.repeat && !REPEATABLE[name]) {
+      if (name === "?" || findTarget(name)) event.preventDefault(); /* no scroll either */
+      return;
+    }
     if (name === "?") {
       event.preventDefault();
       toggleShortcuts();

@@ -242,3 +242,12 @@ def test_references_show_on_the_answer_side_as_links(tmp_path):
     assert "example.org" not in client.get("/practice/sample/q1").get_data(as_text=True)
     assert "<h2>References</h2>" not in client.get("/practice/sample/q2?reveal=1").get_data(
         as_text=True)  # a question without references shows no empty heading
+
+
+def test_keys_js_lets_only_browsing_keys_repeat(client):
+    """Held keys: the browser check proves the behaviour; this pins the list of keys."""
+    js = client.get("/static/keys.js").get_data(as_text=True)
+    repeatable = re.search(r"var REPEATABLE = \{([^}]*)\};", js).group(1)
+    assert sorted(re.findall(r"(\w+): true", repeatable)) == ["ArrowLeft", "ArrowRight", "j", "k"]
+    assert "if (event.repeat && !REPEATABLE[name])" in js
+    assert "if (!event.repeat) el.form.requestSubmit()" in js  # a held Ctrl+Enter sends once
