@@ -246,7 +246,9 @@ def test_references_show_on_the_answer_side_as_links(tmp_path):
 
 def test_keys_js_lets_only_browsing_keys_repeat(client):
     """Held keys: the browser check proves the behaviour; this pins the list of keys."""
-    js = client.get("/static/keys.js").get_data(as_text=True)
+    response = client.get("/static/keys.js")
+    js = response.get_data(as_text=True)
+    response.close()
     repeatable = re.search(r"var REPEATABLE = \{([^}]*)\};", js).group(1)
     assert sorted(re.findall(r"(\w+): true", repeatable)) == ["ArrowLeft", "ArrowRight", "j", "k"]
     assert "if (event.repeat && !REPEATABLE[name])" in js
