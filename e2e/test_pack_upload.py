@@ -142,15 +142,16 @@ def test_refused_archives_say_why_and_write_nothing(page, live_server, console_e
 def test_a_remote_operator_removes_a_pack_with_the_admin_token(page, tmp_path, console_errors):
     """Through a proxy (so not loopback), the Remove button asks for the admin token.
 
-    The proxy is marked by X-Real-IP: waitress drops X-Forwarded-For and Forwarded from
-    peers it was not told to trust, before the app sees them.
+    A reverse proxy on the same machine connects from loopback; its X-Forwarded-For
+    header is what tells the app the visitor is someone else (``trainer serve`` keeps
+    that header for the app instead of letting waitress drop it).
     """
     token = "remote-operator-" + "t" * 24
     data = tmp_path / "data"
     shutil.copytree(SAMPLE, data / "packs" / "sample")
     server = LiveServer(data, env={"TRAINER_ADMIN_TOKEN": token}).start()
     try:
-        page.set_extra_http_headers({"X-Real-IP": "198.51.100.4"})
+        page.set_extra_http_headers({"X-Forwarded-For": "198.51.100.4"})
         page.goto(server.url + "/packs")
         expect(page.locator('tr[data-pack="sample"] .source')).to_have_text("folder packs")
         assert str(data) not in page.content()  # no server path for a remote visitor

@@ -149,3 +149,17 @@ def test_without_a_secret_a_later_process_renders_again(packs, tmp_path, monkeyp
     forbid_rendering(monkeypatch)
     with pytest.raises(AssertionError, match="rendered although"):
         registry(packs, tmp_path / "cache", secret_key=None)
+
+
+def test_a_restarted_app_trusts_its_own_cache(packs, tmp_path, monkeypatch):
+    """create_app hands its secret to the registry: a restart renders nothing again."""
+    from trainer import create_app
+
+    def start():
+        return create_app({"DATA_DIR": tmp_path / "data", "SECRET_KEY": SECRET,
+                           "LOAD_ENTRY_POINTS": False, "PACK_DIRS": [packs]})
+
+    first = html_of(start().extensions["trainer"].packs)
+    monkeypatch.setattr(render_cache, "PROCESS_KEY", b"another process" * 2)
+    forbid_rendering(monkeypatch)
+    assert html_of(start().extensions["trainer"].packs) == first

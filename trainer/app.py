@@ -21,7 +21,8 @@ class Trainer:
         self.plugin_manager = make_plugin_manager(
             plugins=config["PLUGINS"], load_entry_points=config["LOAD_ENTRY_POINTS"])
         self.packs = PackRegistry(self.plugin_manager, config["PACK_DIRS"],
-                                  cache_dir=config["DATA_DIR"] / "cache")
+                                  cache_dir=config["DATA_DIR"] / "cache",
+                                  secret_key=config["SECRET_KEY"])
         self.profiles = ProfileStore(config["DATA_DIR"] / "profiles")
         self.scheduler = make_scheduler()
 

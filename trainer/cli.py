@@ -30,6 +30,9 @@ def serve(host, port, threads, data_dir, packs_dirs):
     """Serve the trainer with waitress: one process, several threads.
 
     One process on purpose: TinyDB files are guarded by in-process locks.
+    Forwarding headers reach the app (waitress would strip them from a proxy it was not
+    told to trust): the app needs to see them to know that a request arriving from
+    loopback came through a reverse proxy, and so is not the operator's.
     """
     from waitress import serve as waitress_serve
 
@@ -39,7 +42,8 @@ def serve(host, port, threads, data_dir, packs_dirs):
     click.echo(f"Interview Trainer on http://{host}:{port}/ "
                f"(data in {app.config['DATA_DIR']})")
     waitress_serve(app, host=host, port=port, threads=threads, connection_limit=400,
-                   channel_timeout=60, ident="interview-trainer")
+                   channel_timeout=60, ident="interview-trainer",
+                   clear_untrusted_proxy_headers=False)
 
 
 attach(main)  # trainer packs ..., trainer install / uninstall
