@@ -136,6 +136,8 @@ def test_new_count_follows_the_daily_limit(page, live_server, console_errors):
     expect(page.locator(".new-count")).to_have_text("1")
     expect(page.locator(".new-held")).to_contain_text("today's limit")
     page.keyboard.press("r")
+    expect(page).to_have_url(re.compile(rf"/practice/{PACK}/"))
+    page.wait_for_load_state()  # keys.js is deferred: a key before it runs is lost
     expect(card(page).locator(".new-count")).to_have_text("1")
     page.keyboard.press("Space")
     expect(card(page)).to_have_attribute("data-side", "answer")

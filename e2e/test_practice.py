@@ -17,6 +17,8 @@ def test_five_cards_by_keyboard_survive_reload_and_restart(page, live_server, co
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     expect(page.locator("table.packs tbody tr").first).to_have_attribute("data-pack", PACK)
     page.keyboard.press("p")  # Practise the first pack: no mouse anywhere in this test
+    expect(page).to_have_url(re.compile(rf"/practice/{PACK}/"))
+    page.wait_for_load_state()  # keys.js is deferred: a key before it runs is lost
     seen = []
     for _ in range(5):
         expect(card(page)).to_have_attribute("data-side", "question")
@@ -113,6 +115,8 @@ def test_every_action_is_a_visible_control_with_its_key(page, live_server):
     page.goto(live_server.url + "/")
     assert assert_every_key_is_shown(page) >= 3  # h, p, o
     page.keyboard.press("p")
+    expect(page).to_have_url(re.compile(rf"/practice/{PACK}/"))
+    page.wait_for_load_state()
     expect(card(page)).to_have_attribute("data-side", "question")
     page.keyboard.press("Space")
     expect(card(page)).to_have_attribute("data-side", "answer")
@@ -165,6 +169,8 @@ def test_browser_refuses_inline_script_under_our_csp(page, live_server):
 def test_holding_a_key_acts_once_except_browsing(page, live_server, console_errors):
     page.goto(live_server.url + f"/modes/{PACK}")
     page.keyboard.press("b")
+    expect(page).to_have_url(re.compile(rf"/practice/{PACK}/"))
+    page.wait_for_load_state()  # keys.js is deferred: a key before it runs is lost
     position = card(page).locator(".position")
     expect(position).to_have_text(re.compile(r"^1 / \d+$"))
     size = position.inner_text().split(" / ")[1]
