@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 from trainer.packs import render, render_cache
@@ -159,7 +160,74 @@ def test_a_restarted_app_trusts_its_own_cache(packs, tmp_path, monkeypatch):
         return create_app({"DATA_DIR": tmp_path / "data", "SECRET_KEY": SECRET,
                            "LOAD_ENTRY_POINTS": False, "PACK_DIRS": [packs]})
 
-    first = html_of(start().extensions["trainer"].packs)
+    registry = start().extensions["trainer"].packs
+    assert registry.wait_rendered(timeout=30)  # the first start renders in the background
+    first = html_of(registry)
     monkeypatch.setattr(render_cache, "PROCESS_KEY", b"another process" * 2)
     forbid_rendering(monkeypatch)
     assert html_of(start().extensions["trainer"].packs) == first
+
+
+def counting_renders(monkeypatch):
+    """Count calls of render.py's real renderers."""
+    calls = []
+    for name in ("_render_block", "_render_inline"):
+        real = getattr(render, name)
+
+        def counted(text, _real=real):
+            calls.append(text)
+            return _real(text)
+        monkeypatch.setattr(render, name, counted)
+    return calls
+
+
+def deferred(packs, cache_dir):
+    return PackRegistry(make_plugin_manager(load_entry_points=False), [packs],
+                        cache_dir=cache_dir, secret_key=SECRET, defer_rendering=True)
+
+
+def test_a_deferred_load_renders_nothing_itself_then_everything_once(packs, tmp_path,
+                                                                      monkeypatch):
+    eager = html_of(registry(packs, None))
+    calls = counting_renders(monkeypatch)
+    monkeypatch.setattr(render_cache.RenderCache, "finish", lambda self, wanted: None)
+    reg = deferred(packs, tmp_path / "cache")  # no background rendering in this one
+    assert calls == []  # the load itself rendered nothing
+    parts = [p for row in html_of(reg) for p in (*row[:3], *row[3], *row[4])]
+    assert all(isinstance(p, render_cache.PendingHtml) for p in parts)
+    first = reg.get("sample").questions[0]
+    assert str(markupsafe.escape(first.answer_html)) == str(eager[0][1])  # safe, as HTML
+    rendered = len(calls)
+    assert rendered == 1
+    str(first.answer_html)
+    assert len(calls) == rendered  # rendered once, then kept
+    assert html_of(reg) == eager
+
+
+def test_the_background_renders_every_pending_text_and_saves(packs, tmp_path, monkeypatch):
+    eager = html_of(registry(packs, None))
+    reg = deferred(packs, tmp_path / "cache")
+    assert reg.wait_rendered(timeout=30)
+    assert (tmp_path / "cache" / RENDER_CACHE_FILE).is_file()
+    parts = [p for row in html_of(reg) for p in row[:3]]
+    assert all(p._html is not None for p in parts)  # all rendered already
+    forbid_rendering(monkeypatch)
+    again = deferred(packs, tmp_path / "cache")  # a restart: everything from the file
+    assert again.wait_rendered(timeout=5)
+    assert html_of(again) == eager
+    assert all(type(p).__name__ == "Markup" for row in html_of(again) for p in row[:3])
+
+
+def test_a_superseded_background_render_writes_nothing(packs, tmp_path):
+    cache = render_cache.RenderCache(tmp_path / "cache.json", defer=True)
+    token = render_cache.ACTIVE.set(cache)
+    try:
+        pending = render.render_block("Some *text*")
+    finally:
+        render_cache.ACTIVE.reset(token)
+    assert isinstance(pending, render_cache.PendingHtml)
+    cache.finish(still_wanted=lambda: False)
+    assert not (tmp_path / "cache.json").exists()
+    cache.finish()
+    assert (tmp_path / "cache.json").is_file()
+    assert str(pending) == "<p>Some <em>text</em></p>\n"

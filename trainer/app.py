@@ -22,7 +22,7 @@ class Trainer:
             plugins=config["PLUGINS"], load_entry_points=config["LOAD_ENTRY_POINTS"])
         self.packs = PackRegistry(self.plugin_manager, config["PACK_DIRS"],
                                   cache_dir=config["DATA_DIR"] / "cache",
-                                  secret_key=config["SECRET_KEY"])
+                                  secret_key=config["SECRET_KEY"], defer_rendering=True)
         self.profiles = ProfileStore(config["DATA_DIR"] / "profiles")
         self.scheduler = make_scheduler()
 

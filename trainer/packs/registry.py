@@ -14,6 +14,7 @@ its messages; every other pack still loads. Dot folders (``.removed``, an instal
 removed when the registry loads (see :func:`~trainer.packs.install.remove_stale_staging`).
 """
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +40,18 @@ class PackRegistry:
 
     ``secret_key`` (the app's ``SECRET_KEY``) signs that cache, so a later run with the
     same key can trust it; without one the cache is trusted only within this process.
+    ``defer_rendering`` (the server's choice) lets a load finish before what the cache
+    lacks is rendered: that happens in a background thread, or on first use if sooner,
+    so a first start with thousands of new questions answers within a second.
     """
 
-    def __init__(self, plugin_manager, pack_dirs=(), cache_dir=None, secret_key=None):
+    def __init__(self, plugin_manager, pack_dirs=(), cache_dir=None, secret_key=None,
+                 defer_rendering=False):
         self._pm = plugin_manager
+        self._defer = defer_rendering and cache_dir is not None
+        self._warm_lock = threading.Lock()
+        self._generation = 0
+        self._warming = None
         self._pack_dirs = [Path(p) for p in pack_dirs]
         self._render_cache = Path(cache_dir) / RENDER_CACHE_FILE if cache_dir else None
         self._cache_key = cache_key(secret_key) if secret_key else None
@@ -72,8 +81,11 @@ class PackRegistry:
                     if child.is_dir() and not child.name.startswith("."):
                         found.append((child, f"folder {folder}"))
         packs = {}
-        with caching_renders(self._render_cache, self._cache_key):
+        with caching_renders(self._render_cache, self._cache_key,
+                             defer=self._defer) as render_cache:
             loaded = [(path, source, *load_pack(path, source=source)) for path, source in found]
+        if render_cache is not None and self._defer:
+            self._render_in_background(render_cache)
         for path, source, pack, problems in loaded:
             if pack is None:
                 errors.append(PackProblem(str(path), source, [str(p) for p in problems],
@@ -86,6 +98,29 @@ class PackRegistry:
                 packs[pack.id] = pack
         self.packs = dict(sorted(packs.items()))
         self.errors = sorted(errors, key=lambda e: e.path)
+
+    def _render_in_background(self, render_cache):
+        """Render what the load left pending, off the start-up path, then save the cache."""
+        with self._warm_lock:
+            self._generation += 1
+            generation = self._generation
+        if not render_cache.pending:
+            render_cache.save()
+            return
+
+        def wanted():
+            return self._generation == generation
+
+        self._warming = threading.Thread(target=render_cache.finish, args=(wanted,),
+                                         name="render-packs", daemon=True)
+        self._warming.start()
+
+    def wait_rendered(self, timeout=None):
+        """Wait until the latest load's background rendering (if any) has finished."""
+        warming = self._warming
+        if warming is not None:
+            warming.join(timeout)
+        return warming is None or not warming.is_alive()
 
     def _plugin_callers(self):
         """Yield (source label, hook function) per plugin, sorted by label.

@@ -10,6 +10,12 @@ before rendering it.
   change to any of them throws the old entries away.
 * Only entries used by the latest load are written back, so the file never outgrows
   the packs installed. It is written only when that set changed, atomically, mode 0600.
+* A first start would spend seconds rendering every question before it could answer
+  anyone. So while the registry loads, a text the cache does not hold is not rendered
+  there and then: it becomes a :class:`PendingHtml`, which renders (through
+  ``render.py``, sanitised) on first use, and a background thread renders every pending
+  text right after the load and then writes the file (:meth:`RenderCache.finish`). Each
+  text is still rendered once per process, and nothing else is ever marked safe.
 * The HTML in it is marked safe without being sanitised again, so the file is signed:
   its first line is an HMAC-SHA256 of the rest, keyed from the app's ``SECRET_KEY``
   (:func:`cache_key`). A file whose MAC does not match (edited, written by another
@@ -68,14 +74,56 @@ def key_for(kind, text):
     return hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).hexdigest()
 
 
-class RenderCache:
-    """``key`` signs the file (see :func:`cache_key`); None means this process only."""
+class PendingHtml:
+    """Pack Markdown rendered to safe HTML on first use, then kept.
 
-    def __init__(self, path, key=None):
+    It behaves as the :class:`~markupsafe.Markup` it stands for: Jinja and markupsafe
+    take it through ``__html__``, ``str()`` gives the HTML, and it compares equal to
+    the same HTML. Two threads that use it at once may both render it; both get the same
+    HTML, so no lock is needed.
+    """
+
+    __slots__ = ("_cache", "_html", "_key", "_render", "_text")
+
+    def __init__(self, key, text, render, cache):
+        self._key, self._text, self._render, self._cache = key, text, render, cache
+        self._html = None
+
+    def __html__(self):
+        html = self._html
+        if html is None:
+            html = self._html = Markup(self._render(self._text))  # noqa: S704 - render.py
+            self._cache.remember(self._key, html)
+        return html
+
+    def __str__(self):
+        return str(self.__html__())
+
+    def __eq__(self, other):
+        return str(self) == str(other)
+
+    def __hash__(self):
+        return hash(str(self))
+
+    def __repr__(self):
+        state = "rendered" if self._html is not None else "pending"
+        return f"<PendingHtml {state} {self._text[:30]!r}>"
+
+
+class RenderCache:
+    """``key`` signs the file (see :func:`cache_key`); None means this process only.
+
+    With ``defer``, :meth:`render` hands back a :class:`PendingHtml` for a text the file
+    does not hold; :meth:`finish` renders them all and saves.
+    """
+
+    def __init__(self, path, key=None, defer=False):
         self.path = Path(path)
         self._key = key or PROCESS_KEY
         self._old = self._read()
         self._used = {}
+        self._defer = defer
+        self._pending = []
 
     def _read(self):
         try:
@@ -102,15 +150,43 @@ class RenderCache:
         return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, str)}
 
     def render(self, kind, text, render):
-        """The HTML for ``text``: from the cache, or ``render(text)`` (then remembered)."""
+        """The HTML for ``text``: from the cache, or ``render(text)`` (then remembered).
+
+        Deferring, a text the cache lacks comes back as a :class:`PendingHtml` instead.
+        """
         key = key_for(kind, text)
         html = self._used.get(key)
         if html is None:
             html = self._old.get(key)
             if html is None:
+                if self._defer:
+                    pending = PendingHtml(key, text, render, self)
+                    self._pending.append(pending)
+                    return pending
                 html = str(render(text))
             self._used[key] = html
         return Markup(html)  # noqa: S704 - made by render.py, signed: see the module docstring
+
+    def remember(self, key, html):
+        self._used[key] = str(html)
+
+    @property
+    def pending(self):
+        return len(self._pending)
+
+    def finish(self, still_wanted=lambda: True):
+        """Render every pending text, then save, unless ``still_wanted()`` says no.
+
+        Run in a background thread after a deferred load. ``still_wanted`` lets a later
+        load (an upload) stop an older one from writing an outdated file.
+        """
+        for pending in self._pending:
+            if not still_wanted():
+                return
+            pending.__html__()
+        self._pending = []
+        if still_wanted():
+            self.save()
 
     def save(self):
         """Write the entries this load used, if they differ from the file's."""
@@ -125,15 +201,21 @@ class RenderCache:
 
 
 @contextmanager
-def caching_renders(path, key=None):
-    """Use the cache at ``path`` for every render in this block (this thread only)."""
+def caching_renders(path, key=None, defer=False):
+    """Use the cache at ``path`` for every render in this block (this thread only).
+
+    Without ``defer`` the file is saved at the end of the block; with it, the caller
+    calls :meth:`RenderCache.finish` (which saves) when it wants, usually in the
+    background.
+    """
     if path is None:
         yield None
         return
-    render_cache = RenderCache(path, key)
+    render_cache = RenderCache(path, key, defer=defer)
     token = ACTIVE.set(render_cache)
     try:
         yield render_cache
     finally:
         ACTIVE.reset(token)
-    render_cache.save()
+    if not defer:
+        render_cache.save()
