@@ -22,7 +22,12 @@ class PackError:
 
 @dataclass(frozen=True)
 class Question:
-    """One interview question. The ``*_html`` fields were sanitised once, at load."""
+    """One interview question.
+
+    The ``*_html`` fields, key points and follow-ups are safe HTML made by ``render.py``:
+    :class:`~markupsafe.Markup`, or a ``PendingHtml`` that renders on first use when the
+    server deferred rendering at start (``render_cache.py``).
+    """
 
     id: str
     title: str

@@ -1,4 +1,4 @@
-"""Markdown to safe HTML, done once when a pack loads.
+"""Markdown to safe HTML, done once per text (see render_cache.py for when).
 
 Raw HTML in pack Markdown is off (it shows as text), code blocks are highlighted with
 Pygments, and the result goes through nh3 with a short allow-list. Only strings made
