@@ -173,3 +173,26 @@ def test_profile_ids_cannot_escape_the_folder(tmp_path):
 def test_atomic_write_sets_private_mode(tmp_path):
     atomic_write_bytes(tmp_path / "f", b"x")
     assert oct(os.stat(tmp_path / "f").st_mode & 0o777) == "0o600"
+
+
+def test_only_recent_profiles_stay_open_and_a_held_one_is_never_doubled(tmp_path,
+                                                                        monkeypatch):
+    import gc
+
+    from trainer import profiles
+
+    monkeypatch.setattr(profiles, "RECENT_MAX", 4)
+    store = ProfileStore(tmp_path / "profiles")
+    ids = [f"{'a' * 31}{i}" for i in range(10)]
+    held = store.get(ids[0])
+    held.update_settings(name="Held")
+    for pid in ids[1:]:
+        store.get(pid).update_settings(name=pid[-1])
+    gc.collect()
+    assert len(profiles._recent) == 4
+    open_now = {p.id for p in profiles._open_profiles.values()}
+    assert ids[0] in open_now  # evicted from the recent list, but someone holds it
+    assert ids[1] not in open_now  # nobody holds it: closed
+    assert store.get(ids[0]) is held  # the one handle on its file, not a second copy
+    again = store.get(ids[1])  # reopened from disk with its data
+    assert again.name == "1"

@@ -19,6 +19,8 @@ import os
 import re
 import secrets
 import threading
+import weakref
+from collections import OrderedDict
 from pathlib import Path
 
 from tinydb.table import Document
@@ -266,7 +268,11 @@ def _cut_torn_tail(fd, path):
                 path, size - keep)
 
 
-_open_profiles: dict[Path, Profile] = {}
+# Every Profile some code still holds, by file: never two at once for one file.
+_open_profiles: "weakref.WeakValueDictionary[Path, Profile]" = weakref.WeakValueDictionary()
+# The most recently used ones stay open even when nobody holds them (the next request).
+_recent: "OrderedDict[Path, Profile]" = OrderedDict()
+RECENT_MAX = 256
 _open_guard = threading.Lock()
 
 
@@ -275,7 +281,10 @@ class ProfileStore:
 
     Two handles on one file would each keep their own in-memory copy and overwrite each
     other's writes, so every store in the process (one per app) shares one
-    :class:`Profile` per file.
+    :class:`Profile` per file. Only the :data:`RECENT_MAX` most recently used are kept
+    open for their own sake, so a server that has seen thousands of visitors does not
+    hold all their progress in memory; one that a request still holds stays the only
+    handle on its file until it is let go (a weak map finds it).
     """
 
     def __init__(self, folder):
@@ -289,12 +298,17 @@ class ProfileStore:
             profile = _open_profiles.get(key)
             if profile is None:
                 profile = _open_profiles[key] = Profile(self.folder, profile_id)
+            _recent[key] = profile
+            _recent.move_to_end(key)
+            while len(_recent) > RECENT_MAX:
+                _recent.popitem(last=False)
             return profile
 
     def forget(self, profile_id):
         """Drop the open handle, so the next ``get`` reads the file again."""
         with _open_guard:
             _open_profiles.pop(self.folder / profile_id, None)
+            _recent.pop(self.folder / profile_id, None)
 
     def exists(self, profile_id):
         return bool(PROFILE_ID.match(profile_id)) and (
