@@ -64,7 +64,7 @@ def test_generated_packs_load_without_errors(tmp_path):
     for pack_id in ids:
         pack, problems = load_pack(tmp_path / pack_id)
         assert problems == []
-        assert pack.question_ids == question_ids(3)
+        assert list(pack.question_ids) == question_ids(3)
         assert len({q.title for q in pack.questions}) == 3  # each question is unique
 
 

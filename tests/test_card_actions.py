@@ -114,3 +114,25 @@ def test_every_action_is_in_the_shortcut_overlay(client):
     assert "not during a starred-only Focus run" in overlay
     assert "Review and Browse only, not in Focus" in overlay
     assert "key-notice" not in html and "aria-disabled" not in html  # Review: all live
+
+
+def test_star_bury_and_undo_are_buttons_of_one_form_that_works_without_javascript(
+        app, client, csrf):
+    """One form carries the fields and CSRF token; each button posts to its own URL."""
+    post(client, csrf, "/practice/sample/q1/grade", rating="3")
+    html = client.get("/practice/sample/q2").get_data(as_text=True)
+    form = re.search(r'<form class="card-actions".*?</form>', html, re.S).group(0)
+    assert form.count('name="csrf_token"') == 1
+    buttons = re.findall(r'<button type="submit" class="(\w+)" formaction="([^"]+)" '
+                         r'hx-post="([^"]+)"', form)
+    assert [(cls, action) for cls, action, _ in buttons] == [
+        ("star", "/practice/sample/q2/star"), ("bury", "/practice/sample/q2/bury"),
+        ("undo", "/practice/sample/undo")]
+    assert all(action == hx for _, action, hx in buttons)
+    # A browser without JavaScript sends the form's fields to the button's formaction.
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    starred = client.post("/practice/sample/q2/star", data=fields)
+    assert starred.status_code == 303
+    assert profile_of(app, client).mark("sample", "q2")["starred"] is True
+    undone = client.post("/practice/sample/undo", data=fields)
+    assert undone.status_code == 303 and profile_of(app, client).card("sample", "q1") is None

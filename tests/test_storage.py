@@ -196,3 +196,26 @@ def test_only_recent_profiles_stay_open_and_a_held_one_is_never_doubled(tmp_path
     assert store.get(ids[0]) is held  # the one handle on its file, not a second copy
     again = store.get(ids[1])  # reopened from disk with its data
     assert again.name == "1"
+
+
+def test_a_profiles_derived_counts_follow_every_change_to_its_cards(tmp_path):
+    profile = ProfileStore(tmp_path / "profiles").get("b" * 32)
+    scheduler = scheduler_for_profile(profile)
+    assert profile.cards_in("p") == {} and profile.introduced_since(0) == 0
+    for question in ("q1", "q2"):
+        state, review = grade(scheduler, "p", question, profile.card("p", question), 3)
+        profile.save_review(state, review)
+    state, review = grade(scheduler, "other", "q1", None, 3)
+    profile.save_review(state, review)
+    assert sorted(profile.cards_in("p")) == ["q1", "q2"]
+    assert profile.introduced_since(0) == 3
+    assert profile.introduced_since(10**12) == 0  # nothing introduced in the future
+    profile.drop_card("p", "q1")
+    assert sorted(profile.cards_in("p")) == ["q2"] and profile.introduced_since(0) == 2
+    profile.put_card(state | {"pack": "p", "question": "q9"})
+    assert sorted(profile.cards_in("p")) == ["q2", "q9"] and profile.introduced_since(0) == 3
+    profile.drop_pack("p")
+    assert profile.cards_in("p") == {} and profile.introduced_since(0) == 1
+    returned = profile.cards_in("other")
+    returned.clear()  # a caller's copy: the profile's own index is untouched
+    assert list(profile.cards_in("other")) == ["q1"]

@@ -15,8 +15,7 @@ from trainer.scheduling import counts, due_questions
 
 def new_today(profile, now_ts):
     """How many questions this profile met for the first time today (all packs)."""
-    since = start_of_day(now_ts)
-    return sum(1 for s in profile.all_cards() if (s.get("introduced") or 0) >= since)
+    return profile.introduced_since(start_of_day(now_ts))
 
 
 def new_allowance(profile, now_ts):

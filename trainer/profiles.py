@@ -57,6 +57,8 @@ class Profile:
             self._settings = self._db.table("profile")
             self._cards = self._db.table("cards")
             self._by_key = {card_key(d["pack"], d["question"]): d for d in self._cards.all()}
+            self._cards_version = 0  # bumped on every change to the cards (see _index)
+            self._derived = (None, {}, {})
             self._marks = self._db.table("marks")
             self._marks_by_key = {
                 card_key(d["pack"], d["question"]): d for d in self._marks.all()}
@@ -84,7 +86,34 @@ class Profile:
 
     def cards_in(self, pack_id):
         """Map question id to stored state for every reviewed card of a pack."""
-        return {d["question"]: d for d in list(self._by_key.values()) if d["pack"] == pack_id}
+        by_pack, _ = self._index()
+        return dict(by_pack.get(pack_id, {}))
+
+    def introduced_since(self, since):
+        """How many cards (of every pack) met their first grade at or after ``since``."""
+        _, introduced = self._index()
+        count = introduced.get(since)
+        if count is None:
+            count = introduced[since] = sum(
+                1 for d in list(self._by_key.values()) if (d.get("introduced") or 0) >= since)
+        return count
+
+    def _index(self):
+        """Cards by pack, and introduction counts, kept until the cards change.
+
+        Every flip asks for one pack's cards and for today's new questions; with a long
+        history, a pass over every card of every pack each time would be most of a flip.
+        The version is read before the pass, so a grade landing during it only makes the
+        next call build the index again.
+        """
+        version = self._cards_version
+        built, by_pack, introduced = self._derived
+        if built != version:
+            by_pack, introduced = {}, {}
+            for d in list(self._by_key.values()):
+                by_pack.setdefault(d["pack"], {})[d["question"]] = d
+            self._derived = (version, by_pack, introduced)
+        return by_pack, introduced
 
     def save_review(self, state, review):
         """Store a card's new state and append the review that produced it.
@@ -103,6 +132,7 @@ class Profile:
                 doc_id = self._cards.insert(state)
                 doc = Document(state, doc_id=doc_id)
             self._by_key[key] = doc
+            self._cards_version += 1
 
     def put_card(self, state, record=None):
         """Replace one card's state (undo, import); ``record`` is appended to the log first.
@@ -123,6 +153,7 @@ class Profile:
             else:
                 doc_id = self._cards.insert(state)
                 self._by_key[key] = Document(state, doc_id=doc_id)
+            self._cards_version += 1
 
     def drop_card(self, pack_id, question_id, record=None):
         """Forget one card's state, so the question is new again."""
@@ -134,6 +165,7 @@ class Profile:
             if old is not None:
                 self._cards.remove(doc_ids=[old.doc_id])
                 del self._by_key[key]
+                self._cards_version += 1
 
     def drop_pack(self, pack_id, record=None):
         """Forget every card state and mark of one pack (a reset). The log keeps history."""
@@ -145,6 +177,7 @@ class Profile:
                 self._cards.remove(doc_ids=[self._by_key[k].doc_id for k in cards])
                 for k in cards:
                     del self._by_key[k]
+                self._cards_version += 1
             marks = [k for k, d in self._marks_by_key.items() if d["pack"] == pack_id]
             if marks:
                 self._marks.remove(doc_ids=[self._marks_by_key[k].doc_id for k in marks])

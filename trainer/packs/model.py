@@ -59,10 +59,11 @@ class Pack:
 
     def __post_init__(self):
         self._index = {q.id: i for i, q in enumerate(self.questions)}
+        self._ids = tuple(q.id for q in self.questions)
 
     @property
     def question_ids(self):
-        return [q.id for q in self.questions]
+        return self._ids
 
     def question(self, question_id):
         """The question with this id, or None."""

@@ -25,7 +25,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from trainer import answer_check, card_actions
 from trainer.htmx import is_htmx, push_url, render_page
-from trainer.modes import new_allowance, new_today, review_counts, review_queue
+from trainer.modes import new_allowance, review_counts, review_queue
 from trainer.profile_settings import new_limit, scheduler_for_profile
 from trainer.scheduling import RATING_LABELS, grade
 from trainer.views.common import current_profile, trainer
@@ -76,7 +76,8 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
         "ratings": RATING_LABELS, "notice": notice,
         "undo_available": any(s.get("last_review") for s in states.values()),
         "new_limit": limit,
-        "limit_reached": shown["new_held"] > 0 and new_today(profile, now) >= limit,
+        # Questions wait and none is offered: today's allowance is used up.
+        "limit_reached": shown["new_held"] > 0 and shown["new_count"] == 0,
         "answer_max": answer_check.ANSWER_MAX,
         "mode": "browse" if _browsing() else "review",
         **extra,
