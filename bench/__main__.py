@@ -118,9 +118,10 @@ class Run:
         if not (self.packs_dir / pack_ids[0]).is_dir():
             pack_ids = generate_packs(self.packs_dir, coldstart.PACKS, coldstart.QUESTIONS)
         self.results.update(coldstart.cold_start(self.work / "cold", self.packs_dir, pack_ids))
-        # A start on a data folder the server has run on before: every start but the
-        # very first (cold_start_first_s renders all 2,000 questions; see the docs).
-        self.results["cold_start_s"] = self.results["cold_start_second_s"]
+        # The slower of the very first start (empty data folder, nothing rendered yet)
+        # and a restart (the render cache from the first run): both must be quick.
+        self.results["cold_start_s"] = max(self.results["cold_start_first_s"],
+                                           self.results["cold_start_second_s"])
 
     def live(self):
         if not live.live_feature_present():

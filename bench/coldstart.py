@@ -3,7 +3,8 @@
 The server loads 10 generated packs of 200 questions each from ``TRAINER_PACKS_DIR``
 (plus the built-in pack). It is started twice on the same data folder: the first start
 finds an empty folder, the second one what the first left behind (as every later start
-of a real install does).
+of a real install does). A first start answers before its packs are rendered and renders
+them in the background; ``cold_start_first_rendered_s`` says when that was done.
 """
 
 import urllib.request
@@ -29,6 +30,9 @@ def cold_start(data_dir, packs_dir, pack_ids):
         try:
             server.start()
             missing = missing_packs(server, pack_ids)
+            # Stop a server the way people do: after it has run a while, here until it
+            # has rendered every pack and saved the render cache the next start reads.
+            results[f"cold_start_{label}_rendered_s"] = server.wait_rendered()
         finally:
             server.stop()
         if missing:

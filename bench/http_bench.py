@@ -179,5 +179,12 @@ def grade_history(server, secret, pack_ids, users, grades=200):
 
 
 def start_server(data_dir, secret, **env):
-    return Server(data_dir, env={"TRAINER_SECRET_KEY": secret, "TRAINER_BENCH_FLOOR": "1",
-                                 **env}).start()
+    """A server to measure: started, and done with its first rendering of the packs."""
+    server = Server(data_dir, env={"TRAINER_SECRET_KEY": secret, "TRAINER_BENCH_FLOOR": "1",
+                                   **env}).start()
+    try:
+        server.wait_rendered()
+    except Exception:
+        server.stop()
+        raise
+    return server

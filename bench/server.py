@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+RENDER_TIMEOUT_S = 300
 START_TIMEOUT_S = 60
 
 
@@ -75,6 +76,24 @@ class Server:
             return False
         finally:
             conn.close()
+
+    def wait_rendered(self, timeout=RENDER_TIMEOUT_S):
+        """Wait until the server has rendered every pack and written its render cache.
+
+        A first start serves at once and renders in the background (render_cache.py);
+        measuring during that would time the rendering thread's share of the GIL, not the
+        page. Returns the seconds since the launch, or raises after ``timeout``.
+        """
+        cache = self.data_dir / "cache" / "render.json"
+        launched = time.perf_counter() - self.start_seconds
+        deadline = time.perf_counter() + timeout
+        while not cache.exists():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"no {cache} after {timeout} s: packs never finished rendering")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"trainer serve exited:\n{self.log_path.read_text()}")
+            time.sleep(0.02)
+        return time.perf_counter() - launched
 
     def cpu_seconds(self):
         return cpu_seconds(self.process.pid)
