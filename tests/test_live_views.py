@@ -14,6 +14,7 @@ HX = {"HX-Request": "true"}
 ANSWER_MARK = "Answer body"  # every model answer in the sample pack starts so
 WHY_MARK = "Reason "
 POINT_MARK = "point 1 a"
+FOLLOW_UP_MARK = "follow-up "
 
 
 class Person:
@@ -134,7 +135,7 @@ def test_the_model_answer_never_reaches_a_participant_before_the_reveal(app):
         for url in participant_urls:
             for headers in ({}, HX):
                 body = person.get(url, headers=headers).get_data(as_text=True)
-                for secret in (ANSWER_MARK, WHY_MARK, POINT_MARK):
+                for secret in (ANSWER_MARK, WHY_MARK, POINT_MARK, FOLLOW_UP_MARK):
                     assert secret not in body, (url, headers)
         body = person.post(f"/live/{code}/answer", {"text": "again"}).get_data(as_text=True)
         assert ANSWER_MARK not in body
@@ -143,6 +144,7 @@ def test_the_model_answer_never_reaches_a_participant_before_the_reveal(app):
     host.post(f"/live/{code}/host/reveal")
     revealed = bob.get(f"/live/{code}").get_data(as_text=True)
     assert ANSWER_MARK in revealed and POINT_MARK in revealed
+    assert FOLLOW_UP_MARK in revealed  # follow-ups, for the team to talk over
     assert "again" in revealed  # the team's answers, as the host allowed
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in revealed
 
