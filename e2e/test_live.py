@@ -266,3 +266,35 @@ def test_the_timer_counts_down_and_closes_the_answer(page, browser, live_server,
     expect(stage(ann)).to_have_attribute("data-state", "revealed")
     expect(ann.locator(".timer")).to_have_count(0)
     assert console_errors == [] and errors == []
+
+
+def test_the_host_moves_to_another_device(page, browser, live_server, console_errors):
+    """The laptop hands hosting to the projector's browser by a one-time link."""
+    laptop = page
+    laptop.goto(live_server.url + "/live/")
+    laptop.select_option("#live-pack", PACK)
+    laptop.fill("#live-count", "1")
+    laptop.get_by_role("button", name="Create session").click()
+    code = laptop.locator(".join-code").get_attribute("data-code")
+    errors = []
+    ann = join_by_url(browser, f"{live_server.url}/live/{code}", "Ann", errors)
+    laptop.get_by_role("button", name="Host from another device").click()
+    link = laptop.locator(".handover-link a").inner_text()
+    expect(laptop.locator(".live-handover img.qr")).to_have_js_property("complete", True)
+
+    projector = browser.new_context().new_page()
+    projector.goto(link)
+    projector.keyboard.press("Enter")  # "Host from here" has the focus
+    expect(stage(projector)).to_have_attribute("data-state", "lobby")
+    projector.keyboard.press("s")
+    expect(stage(ann)).to_have_attribute("data-state", "question")
+    laptop.keyboard.press("Escape")  # back to the host screen: still a host there too
+    expect(stage(laptop)).to_have_attribute("data-state", "question")
+    laptop.keyboard.press("r")
+    expect(stage(projector)).to_have_attribute("data-state", "revealed")
+
+    again = browser.new_context().new_page()  # the link was used up
+    again.goto(link)
+    again.keyboard.press("Enter")
+    expect(again.locator("main")).to_contain_text("works once")
+    assert console_errors == [] and errors == []

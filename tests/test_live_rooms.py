@@ -300,3 +300,20 @@ def test_progress_opt_in_is_per_person_and_members_only():
     room.set_progress(ann.token, True, 2)
     assert ann.progress and ann.rev == 1
     assert codes_status(lambda: room.set_progress("nobody", True, 3)) == 403
+
+
+def test_a_host_handover_secret_works_once_and_expires():
+    room = make_room()
+    secret = room.offer_handover(10)
+    assert codes_status(lambda: room.take_handover("wrong", 11)) == 403
+    assert room.take_handover(secret, 11) == room.host_token
+    assert codes_status(lambda: room.take_handover(secret, 12)) == 403  # used up
+    late = room.offer_handover(20)
+    assert room.offer_handover(21) != late  # a new offer replaces the last one
+    assert codes_status(lambda: room.take_handover(late, 22)) == 403
+    fresh = room.offer_handover(30)
+    assert codes_status(lambda: room.take_handover(fresh, 31 + R.HANDOVER_TTL)) == 403
+    copy = Room.from_dict(room.to_dict())  # a pending offer survives a restart
+    assert copy.handover_secret == room.handover_secret
+    room.finish(40)
+    assert codes_status(lambda: room.offer_handover(41)) == 409

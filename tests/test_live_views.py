@@ -478,3 +478,25 @@ def test_a_session_ended_early_marks_the_questions_never_asked(app):
     page = ann.get(f"/live/{code}/summary").get_data(as_text=True)
     assert page.count("(not asked)") == 2
     assert host.get(f"/live/{code}/summary.md").get_data(as_text=True).count("(not asked)") == 2
+
+
+def test_a_host_hands_over_to_another_browser_once(app):
+    host, code = host_session(app)
+    ann = join(app, code, "Ann")
+    assert ann.post(f"/live/{code}/host/handover", htmx=False).status_code == 403
+    page = host.post(f"/live/{code}/host/handover", htmx=False)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    link = re.search(r'<p class="handover-link"><a href="([^"]+)"', html).group(1)
+    assert 'src="data:image/svg+xml' in html  # its QR code, drawn on the server
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    projector = Person(app, start=f"/{path}")  # the GET only asks to confirm
+    assert projector.get(f"/live/{code}/host").status_code == 403
+    taken = projector.post(f"/{path}", htmx=False)
+    assert taken.status_code == 303 and taken.headers["Location"].endswith(f"/live/{code}/host")
+    assert projector.post(f"/live/{code}/host/start").status_code == 200
+    assert app.extensions["live_rooms"].get(code).state == R.QUESTION
+    assert host.post(f"/live/{code}/host/reveal").status_code == 200  # still a host too
+    other = Person(app, start=f"/{path}")
+    refused = other.post(f"/{path}", htmx=False)
+    assert refused.status_code == 403 and "works once" in refused.get_data(as_text=True)

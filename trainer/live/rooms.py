@@ -25,6 +25,7 @@ TIMER_MAX = 600
 TEAM_ANSWERS_SHOWN = 30
 TEAM_ANSWER_CHARS = 400
 TIMER_GRACE = 2  # seconds: an answer sent as the clock hits zero still counts
+HANDOVER_TTL = 10 * 60  # a host hand-over link works once, within ten minutes
 IDLE_TTL = 6 * 3600
 FINISHED_TTL = 12 * 3600
 
@@ -130,6 +131,8 @@ class Room:
     question_started_at: float = 0.0
     participants: dict = field(default_factory=dict)  # token -> Participant
     kicked: dict = field(default_factory=dict)  # token -> name at the time of the kick
+    handover_secret: str = ""  # a pending host hand-over (see offer_handover)
+    handover_until: float = 0.0
 
     @classmethod
     def create(cls, pack_id, question_ids, now, timer=0, show_answers=False, title="",
@@ -262,6 +265,31 @@ class Room:
         self._changed(now, stage=self.state in (SCOREBOARD, FINISHED))
         return person
 
+    def offer_handover(self, now):
+        """A one-time secret that makes another browser a host of this room.
+
+        For a host who moves to another device (the projector's PC, a phone): the host
+        cookie lives in one browser. The secret works once, for HANDOVER_TTL seconds; a
+        new offer replaces the last one.
+        """
+        self._need(LOBBY, QUESTION, REVEALED, SCOREBOARD)
+        self.handover_secret = secrets.token_urlsafe(24)
+        self.handover_until = now + HANDOVER_TTL
+        self._changed(now)
+        return self.handover_secret
+
+    def take_handover(self, secret, now):
+        """The host token for a valid hand-over secret (used up), or RoomError."""
+        expected = self.handover_secret
+        if not (isinstance(secret, str) and expected and now <= self.handover_until
+                and secrets.compare_digest(secret.encode(), expected.encode())):
+            raise RoomError("This host link is not valid: it works once, for ten minutes. "
+                            "Ask the host for a new one.", 403)
+        self._need(LOBBY, QUESTION, REVEALED, SCOREBOARD)
+        self.handover_secret, self.handover_until = "", 0.0
+        self._changed(now)
+        return self.host_token
+
     def set_locked(self, locked, now):
         self.locked = bool(locked)
         self._changed(now)
@@ -372,7 +400,8 @@ class Room:
         data = {name: getattr(self, name) for name in (
             "code", "host_token", "pack_id", "question_ids", "created_at", "timer",
             "show_answers", "title", "state", "index", "locked", "version", "stage",
-            "updated_at", "question_started_at", "kicked")}
+            "updated_at", "question_started_at", "kicked", "handover_secret",
+            "handover_until")}
         data["question_ids"] = list(self.question_ids)
         data["kicked"] = dict(self.kicked)
         data["participants"] = [p.to_dict() for p in self.participants.values()]

@@ -301,14 +301,58 @@ def _seen_stage():
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
+@bp.post("/<code>/host/handover")
+def offer_handover(code):
+    """A page (not the polled stage) with a one-time link that makes another browser host."""
+    room = _host_room(code)
+    try:
+        secret = store().apply(room, "offer_handover")
+    except R.RoomError as exc:
+        abort(exc.status, description=exc.message)
+    link = url_for(".take_handover", code=room.code, secret=secret, _external=True)
+    response = make_response(render_template(
+        "live/handover.html", room=room, link=link,
+        qr_uri=segno.make(link, error="m").svg_data_uri(scale=6, border=2),
+        minutes=R.HANDOVER_TTL // 60, code_display=R.format_code(room.code)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<code>/host/take/<secret>")
+def take_handover(code, secret):
+    """Confirm before taking over: a GET changes nothing (link previews, prefetching)."""
+    room = _room(code)
+    return render_template("live/take_over.html", room=room, secret=secret,
+                           code_display=R.format_code(room.code))
+
+
+@bp.post("/<code>/host/take/<secret>")
+def take_handover_confirmed(code, secret):
+    room = _room(code)
+    try:
+        host_token = store().apply(room, "take_handover", secret)
+    except R.RoomError as exc:
+        throttle().fail(request.remote_addr or "?")  # guessing links is guessing codes
+        abort(exc.status, description=exc.message)
+    current_profile()
+    _remember(HOST_KEY, room.code, host_token)
+    return redirect(url_for(".host", code=room.code), 303)
+
+
+def _qr_svg(text):
+    """``text`` as a QR code in SVG, drawn here so no page needs an outside image."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False,
+                                     svgclass="qr", title="QR code")
+    return buffer.getvalue()
+
+
 @bp.get("/<code>/qr.svg")
 def qr(code):
     """The join URL as a QR code, drawn here so the page needs no outside image."""
     room = _room(code)
-    buffer = io.BytesIO()
-    segno.make(url_for(".room", code=room.code, _external=True), error="m").save(
-        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgclass="qr", title="Join QR")
-    response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
+    response = current_app.response_class(
+        _qr_svg(url_for(".room", code=room.code, _external=True)), mimetype="image/svg+xml")
     response.cache_control.private = True
     response.cache_control.max_age = 300
     return response
