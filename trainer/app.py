@@ -4,7 +4,7 @@ from flask import Flask, render_template
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
-from trainer import csrf, htmx, security, sessions, urls
+from trainer import csrf, fragments, htmx, security, sessions, urls
 from trainer.assets import asset_dir
 from trainer.config import build_config
 from trainer.packs import PackRegistry
@@ -40,6 +40,7 @@ def create_app(config=None):
     csrf.init_app(app)
     security.init_app(app)
     urls.init_app(app)
+    fragments.init_app(app)  # part(): card actions rendered once per set of values
     sessions.init_app(app)
     app.extensions["trainer"] = Trainer(app.config)
 

@@ -18,7 +18,7 @@ def init_app(app):
 
 
 def _vary_on_hx_request(response):
-    if g.get(_ASKED):
+    if g.get(_ASKED) is not None:
         response.vary.add("HX-Request")
     return response
 
@@ -29,9 +29,12 @@ def is_htmx():
     A history restore (htmx found no cached copy on back/forward) wants the whole page.
     Asking marks the response as depending on ``HX-Request`` (see :func:`init_app`).
     """
-    g.setdefault(_ASKED, True)
-    htmx = request.htmx
-    return bool(htmx) and not htmx.history_restore_request
+    answer = g.get(_ASKED)
+    if answer is None:  # asked once per request: the headers do not change
+        htmx = request.htmx
+        answer = bool(htmx) and not htmx.history_restore_request
+        setattr(g, _ASKED, answer)
+    return answer
 
 
 def render_page(template_name, block, **context):
@@ -76,7 +79,7 @@ def no_change():
 
 def push_url(response, url):
     """Tell htmx which URL the swapped-in state lives at (for reload and back)."""
-    g.setdefault(_ASKED, True)
+    is_htmx()  # the answer depends on HX-Request: say so in Vary
     if request.headers.get("HX-Request") == "true":
         response.headers["HX-Push-Url"] = url
     return response

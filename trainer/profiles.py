@@ -328,6 +328,10 @@ class ProfileStore:
             raise ValueError("malformed profile id")
         key = self.folder / profile_id
         with _open_guard:
+            profile = _recent.get(key)
+            if profile is not None:  # the usual case: seen a moment ago
+                _recent.move_to_end(key)
+                return profile
             profile = _open_profiles.get(key)
             if profile is None:
                 profile = _open_profiles[key] = Profile(self.folder, profile_id)

@@ -101,6 +101,11 @@ def due_questions(question_ids, states, now_ts):
 
 def counts(question_ids, states, now_ts):
     """(new, due) counts for a pack."""
-    new = sum(1 for q in question_ids if q not in states)
-    due = sum(1 for q in question_ids if q in states and states[q]["due"] <= now_ts)
+    new = due = 0
+    for q in question_ids:  # one pass: every flip counts its pack
+        state = states.get(q)
+        if state is None:
+            new += 1
+        elif state["due"] <= now_ts:
+            due += 1
     return new, due

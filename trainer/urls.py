@@ -28,7 +28,9 @@ def cached_url_for(endpoint, **values):
     request = ctx.request
     blueprint = request.blueprint if endpoint[:1] == "." else None
     try:
-        key = (request.script_root, blueprint, endpoint, frozenset(values.items()))
+        # Keyword order is fixed at each call site: the items as given make the key (the
+        # same URL reached with another order is one more entry, never a wrong one).
+        key = (request.script_root, blueprint, endpoint, *values.items())
         cache = app.extensions[EXTENSION]
         url = cache.get(key)
     except TypeError:  # an unhashable argument, such as a list

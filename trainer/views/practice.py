@@ -28,6 +28,7 @@ from trainer.htmx import is_htmx, push_url, render_page
 from trainer.modes import new_allowance, review_counts, review_queue
 from trainer.profile_settings import new_limit, scheduler_for_profile
 from trainer.scheduling import RATING_LABELS, grade
+from trainer.urls import cached_url_for
 from trainer.views.common import current_profile, trainer
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -64,6 +65,24 @@ def _browsing():
     return request.args.get("mode") == "browse"
 
 
+def card_links(pack, question_id, mode_arg):
+    """The URLs a Review or Browse card links to, as Focus's ``run`` names its own.
+
+    Built through the per-app URL cache (trainer/urls.py): a flip asks for the same ones.
+    """
+    def link(endpoint, qid, **extra):
+        return cached_url_for(endpoint, pack_id=pack.id, question_id=qid, **extra,
+                              mode=mode_arg)
+
+    return {
+        "grade_url": link("practice.grade_card", question_id),
+        "reveal_url": link("practice.card", question_id, reveal=1),
+        "prev_url": link("practice.card", pack.neighbour(question_id, -1)),
+        "next_url": link("practice.card", pack.neighbour(question_id, 1)),
+        "answer_url": link("practice.answer", question_id),
+    }
+
+
 def _render(pack, question=None, revealed=False, states=None, notice=None, editing_note=False,
             **extra):
     profile = current_profile()
@@ -71,6 +90,7 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
     now = time.time()
     shown = review_counts(pack, profile, states, now)
     limit = new_limit(profile)
+    browsing = _browsing()
     context = {
         "pack": pack, "question": question, "revealed": revealed, **shown,
         "ratings": RATING_LABELS, "notice": notice,
@@ -79,15 +99,15 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
         # Questions wait and none is offered: today's allowance is used up.
         "limit_reached": shown["new_held"] > 0 and shown["new_count"] == 0,
         "answer_max": answer_check.ANSWER_MAX,
-        "mode": "browse" if _browsing() else "review",
+        "mode": "browse" if browsing else "review",
+        "run": None,  # Focus sets one; saying so spares the template an undefined lookup
         **extra,
     }
     if question is not None:
         mark = profile.mark(pack.id, question.id)
         context.update(
             position=pack.position(question.id) + 1,
-            prev_id=pack.neighbour(question.id, -1),
-            next_id=pack.neighbour(question.id, 1),
+            links=card_links(pack, question.id, "browse" if browsing else None),
             state=states.get(question.id),
             mark=mark,
             buried=card_actions.is_buried(mark, now),
