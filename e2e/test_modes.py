@@ -15,6 +15,7 @@ def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
     page.goto(live_server.url + "/")
     page.keyboard.press("o")
     expect(page.locator("section.modes")).to_have_attribute("data-pack", PACK)
+    page.wait_for_load_state()  # keys.js is deferred: a key before it runs is lost
 
     page.keyboard.press("r")  # Review: the due-card loop
     expect(card(page)).to_have_attribute("data-mode", "review")
@@ -24,6 +25,7 @@ def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
     page.keyboard.press("b")  # Browse: in order from the first question
     expect(card(page)).to_have_attribute("data-mode", "browse")
     expect(card(page).locator(".mode")).to_have_text("Browse")
+    page.wait_for_load_state()  # keys.js is deferred: a key before it runs is lost
     position = card(page).locator(".position")
     expect(position).to_have_text(re.compile(r"^1 / \d+$"))
     size = position.inner_text().split(" / ")[1]
@@ -54,6 +56,7 @@ def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
     page.keyboard.press("f")
     expect(card(page)).to_have_attribute("data-mode", "focus")
     expect(card(page).locator(".mode")).to_have_text("Focus: senior")
+    page.wait_for_load_state()  # keys.js is deferred: a key before it runs is lost
     total = int(card(page).locator(".position").inner_text().split("/")[1])
     assert total >= 2
     first = card(page).get_attribute("data-question")

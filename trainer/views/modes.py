@@ -31,7 +31,7 @@ from trainer.packs.model import DIFFICULTIES
 from trainer.profile_settings import scheduler_for_profile
 from trainer.scheduling import RATING_LABELS, grade
 from trainer.views.common import current_profile, trainer
-from trainer.views.practice import typed_answer_or_400
+from trainer.views.practice import card_actions_html, typed_answer_or_400
 
 bp = Blueprint("modes", __name__)
 
@@ -131,8 +131,13 @@ def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None, editin
         "fields": {"question": question.id, "seed": seed, "i": i, **flt},
         "actions": actions,
     }
-    return render_page("practice.html", "card", question=question, run=run,
-                       mark=profile.mark(pack.id, question.id), state=states.get(question.id),
+    mark = profile.mark(pack.id, question.id)
+    actions_html = card_actions_html(
+        pack.id, question.id, mark, revealed=revealed,
+        undo_available=context["undo_available"], editing_note=editing_note,
+        note_draft=extra.get("note_draft"), run=run)
+    return render_page("practice.html", "card", question=question, run=run, mark=mark,
+                       state=states.get(question.id), actions_html=actions_html,
                        **context, **extra)
 
 

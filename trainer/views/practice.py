@@ -24,6 +24,7 @@ import time
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from trainer import answer_check, card_actions
+from trainer.fragments import part
 from trainer.htmx import is_htmx, push_url, render_page
 from trainer.modes import new_allowance, review_counts, review_queue
 from trainer.profile_settings import new_limit, scheduler_for_profile
@@ -83,6 +84,20 @@ def card_links(pack, question_id, mode_arg):
     }
 
 
+def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, buried=False,
+                      editing_note=False, note_draft=None, mode_arg=None, run=None):
+    """The card actions (templates/card_actions.html) for Review, Browse and Focus cards.
+
+    Rendered through :func:`trainer.fragments.part`, so Review and Browse cards with the
+    same values share one rendering; a Focus ``run`` (a dict) is rendered each time.
+    """
+    return part("card_actions.html", pack_id=pack_id, question_id=question_id,
+                mode_arg=mode_arg, revealed=revealed, starred=bool(mark.get("starred")),
+                note=mark.get("note") or "", buried=buried, undo_available=undo_available,
+                editing_note=editing_note, note_max=card_actions.NOTE_MAX,
+                note_draft=note_draft, run=run)
+
+
 def _render(pack, question=None, revealed=False, states=None, notice=None, editing_note=False,
             **extra):
     profile = current_profile()
@@ -105,14 +120,17 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
     }
     if question is not None:
         mark = profile.mark(pack.id, question.id)
+        mode_arg = "browse" if browsing else None
         context.update(
             position=pack.position(question.id) + 1,
-            links=card_links(pack, question.id, "browse" if browsing else None),
+            links=card_links(pack, question.id, mode_arg),
             state=states.get(question.id),
             mark=mark,
-            buried=card_actions.is_buried(mark, now),
-            editing_note=editing_note,
-            note_max=card_actions.NOTE_MAX,
+            actions_html=card_actions_html(
+                pack.id, question.id, mark, revealed=revealed,
+                undo_available=context["undo_available"],
+                buried=card_actions.is_buried(mark, now), editing_note=editing_note,
+                note_draft=extra.get("note_draft"), mode_arg=mode_arg),
         )
     return render_page("practice.html", "card", **context)
 
