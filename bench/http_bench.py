@@ -25,7 +25,9 @@ from trainer.packs.loader import load_pack
 from trainer.profiles import new_profile_id
 
 PACK = "flask_core"
-ROUNDS = 5  # floor and flip take turns, so a busy neighbour slows both alike
+# Floor and flip take turns, in ten rounds and in alternating order (floor-flip, then
+# flip-floor), so a busy neighbour or a drifting clock speed slows both alike.
+ROUNDS = 10
 
 
 @dataclass
@@ -113,8 +115,8 @@ def throughput(server, secret, requests_c1=1500, requests_c8=3000, grades_c1=300
     results = {"flip_body_bytes": size, "bench_pack_questions": len(qids)}
     for c, count in ((1, requests_c1), (8, requests_c8)):
         pooled = {"floor": ([], 0.0, 0.0), "flip": ([], 0.0, 0.0)}
-        for _ in range(ROUNDS):
-            for name in ("floor", "flip"):
+        for n in range(ROUNDS):
+            for name in (("floor", "flip") if n % 2 == 0 else ("flip", "floor")):
                 plans = [floor_plan(u, size) if name == "floor" else flip_plan(u, PACK, qids, i)
                          for i, u in enumerate(users[:c])]
                 cpu = server.cpu_seconds()

@@ -19,7 +19,10 @@ def init_app(app):
 
 def _vary_on_hx_request(response):
     if g.get(_ASKED) is not None:
-        response.vary.add("HX-Request")
+        if "Vary" in response.headers:
+            response.vary.add("HX-Request")
+        else:  # the usual case, without parsing a header set
+            response.headers["Vary"] = "HX-Request"
     return response
 
 
@@ -40,17 +43,16 @@ def is_htmx():
 def render_page(template_name, block, **context):
     """Render the whole page, or only ``block`` when htmx asked for it.
 
-    The answer depends on the ``HX-Request`` header, so it says so in ``Vary``: a cache
-    must never hand a fragment to a full-page load or the other way round.
+    The answer depends on the ``HX-Request`` header, so it says so in ``Vary`` (the
+    after-request hook adds it, since this asked :func:`is_htmx`): a cache must never
+    hand a fragment to a full-page load or the other way round.
     """
     if is_htmx():
         body = render_block(template_name, block, **context)
     else:
         body = current_app.jinja_env.get_template(template_name).render(
             _template_context(context))
-    response = current_app.make_response(body)
-    response.vary.add("HX-Request")
-    return response
+    return current_app.make_response(body)
 
 
 def render_block(template_name, block, **context):
@@ -71,9 +73,9 @@ def no_change():
     Not 204: waitress closes the connection after a 204, so a poller would reconnect
     every second.
     """
-    response = current_app.response_class("", status=200)
+    response = current_app.response_class(b"", status=200)
     response.headers["HX-Reswap"] = "none"
-    response.vary.add("HX-Request")
+    response.headers["Vary"] = "HX-Request"  # a new response: no Vary to merge with
     return response
 
 
