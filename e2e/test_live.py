@@ -220,13 +220,20 @@ def test_a_whole_team_session(page, browser, live_server, console_errors):
     assert errors == []
 
 
-def test_a_session_survives_a_server_restart(page, browser, live_server):
-    host = page
+def one_question_room(host, live_server, timer=None):
+    """The host creates a one-question session from the form; returns its code."""
     host.goto(live_server.url + "/live/")
     host.select_option("#live-pack", PACK)
     host.fill("#live-count", "1")
+    if timer is not None:
+        host.fill("#live-timer", str(timer))
     host.get_by_role("button", name="Create session").click()
-    code = host.locator(".join-code").get_attribute("data-code")
+    return host.locator(".join-code").get_attribute("data-code")
+
+
+def test_a_session_survives_a_server_restart(page, browser, live_server):
+    host = page
+    code = one_question_room(host, live_server)
     errors = []
     ann = join_by_url(browser, f"{live_server.url}/live/{code}", "Ann", errors)
     host.keyboard.press("s")
@@ -247,12 +254,7 @@ def test_a_session_survives_a_server_restart(page, browser, live_server):
 def test_the_timer_counts_down_and_closes_the_answer(page, browser, live_server,
                                                      console_errors):
     host = page
-    host.goto(live_server.url + "/live/")
-    host.select_option("#live-pack", PACK)
-    host.fill("#live-count", "1")
-    host.fill("#live-timer", "3")
-    host.get_by_role("button", name="Create session").click()
-    code = host.locator(".join-code").get_attribute("data-code")
+    code = one_question_room(host, live_server, timer=3)
     errors = []
     ann = join_by_url(browser, f"{live_server.url}/live/{code}", "Ann", errors)
     host.keyboard.press("s")
@@ -271,11 +273,7 @@ def test_the_timer_counts_down_and_closes_the_answer(page, browser, live_server,
 def test_the_host_moves_to_another_device(page, browser, live_server, console_errors):
     """The laptop hands hosting to the projector's browser by a one-time link."""
     laptop = page
-    laptop.goto(live_server.url + "/live/")
-    laptop.select_option("#live-pack", PACK)
-    laptop.fill("#live-count", "1")
-    laptop.get_by_role("button", name="Create session").click()
-    code = laptop.locator(".join-code").get_attribute("data-code")
+    code = one_question_room(laptop, live_server)
     errors = []
     ann = join_by_url(browser, f"{live_server.url}/live/{code}", "Ann", errors)
     laptop.get_by_role("button", name="Host from another device").click()
