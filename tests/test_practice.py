@@ -253,3 +253,13 @@ def test_keys_js_lets_only_browsing_keys_repeat(client):
     assert sorted(re.findall(r"(\w+): true", repeatable)) == ["ArrowLeft", "ArrowRight", "j", "k"]
     assert "if (event.repeat && !REPEATABLE[name])" in js
     assert "if (!event.repeat) el.form.requestSubmit()" in js  # a held Ctrl+Enter sends once
+
+
+def test_keys_js_runs_before_the_page_so_no_early_key_is_lost(client):
+    """A deferred keys.js would miss keys pressed while the page loads (a quick typist
+    opening a pack with one key and revealing with the next)."""
+    html = client.get("/").get_data(as_text=True)
+    head = html[:html.index("<body")]
+    tag = re.search(r'<script src="/static/keys\.js"([^>]*)>', head)
+    assert tag is not None, "keys.js belongs in <head>"
+    assert "defer" not in tag.group(1) and "async" not in tag.group(1)
