@@ -51,3 +51,15 @@ def test_unhashable_values_are_rendered_but_not_kept(app):
                                     "fields": {"i": 1}})
         assert 'formaction="/s"' in first and 'name="i" value="1"' in first
         assert app.extensions[fragments.EXTENSION] == {}
+
+
+def test_the_card_actions_part_reads_only_the_values_it_is_given(app):
+    """A cached part must not read the page, the request or the session: its key is only
+    the values passed, so anything else would be served to the wrong visitor."""
+    from jinja2 import meta
+
+    source = app.jinja_env.loader.get_source(app.jinja_env, "card_actions.html")[0]
+    names = meta.find_undeclared_variables(app.jinja_env.parse(source))
+    given = {"pack_id", "question_id", "mode_arg", "revealed", "starred", "note", "buried",
+             "undo_available", "editing_note", "note_max", "note_draft", "run"}
+    assert names <= given | {"url_for", "csrf_token"}, names - given
