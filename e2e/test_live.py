@@ -282,7 +282,7 @@ def test_the_host_moves_to_another_device(page, browser, live_server, console_er
 
     projector = browser.new_context().new_page()
     projector.goto(link)
-    projector.keyboard.press("Enter")  # "Host from here" has the focus
+    projector.keyboard.press("Enter")  # "Host from here" (focused, and its key)
     expect(stage(projector)).to_have_attribute("data-state", "lobby")
     projector.keyboard.press("s")
     expect(stage(ann)).to_have_attribute("data-state", "question")
