@@ -92,6 +92,12 @@ class Participant:
         return took
 
 
+def worker_groups(people):
+    """Participants split over client threads, WORKER_SHARE to a thread."""
+    n = max(1, len(people) // WORKER_SHARE)
+    return [people[i::n] for i in range(n)]
+
+
 def make_room(server, host, participants, make_user):
     """A room for ``participants`` people, created and joined through the forms."""
     response, _, _ = host.post_form("/live/", {"pack": "flask_core", "count": "5",
@@ -113,8 +119,7 @@ def run_room(server, host, code, people):
     stop = threading.Event()
     began = time.perf_counter() + 0.2
     end = began + SETTLE_SECONDS + ROUND_SECONDS * len(ACTIONS)
-    groups = [people[i::max(1, len(people) // WORKER_SHARE)]
-              for i in range(max(1, len(people) // WORKER_SHARE))]
+    groups = worker_groups(people)
 
     def worker(group):
         due = [began + p.phase for p in group]
@@ -172,8 +177,7 @@ def burst(people, send):
     Returns the latencies and the wall time from the first send to the last answer.
     """
     latencies, errors = [], []
-    groups = [people[i::max(1, len(people) // WORKER_SHARE)]
-              for i in range(max(1, len(people) // WORKER_SHARE))]
+    groups = worker_groups(people)
     gate = threading.Barrier(len(groups) + 1)
 
     def worker(group):

@@ -231,3 +231,18 @@ def test_a_superseded_background_render_writes_nothing(packs, tmp_path):
     cache.finish()
     assert (tmp_path / "cache.json").is_file()
     assert str(pending) == "<p>Some <em>text</em></p>\n"
+
+
+def test_a_text_pending_twice_is_one_rendering(tmp_path, monkeypatch):
+    calls = counting_renders(monkeypatch)
+    cache = render_cache.RenderCache(tmp_path / "cache.json", defer=True)
+    token = render_cache.ACTIVE.set(cache)
+    try:
+        first, second = render.render_inline("Same `point`"), render.render_inline("Same `point`")
+    finally:
+        render_cache.ACTIVE.reset(token)
+    assert first is second and cache.pending == 1
+    cache.finish()
+    assert str(first) == "Same <code>point</code>" and len(calls) == 1
+    reread = render_cache.RenderCache(tmp_path / "cache.json")  # the file holds it
+    assert reread._old == {render_cache.key_for("inline", "Same `point`"): str(first)}

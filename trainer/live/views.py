@@ -339,20 +339,14 @@ def take_handover_confirmed(code, secret):
     return redirect(url_for(".host", code=room.code), 303)
 
 
-def _qr_svg(text):
-    """``text`` as a QR code in SVG, drawn here so no page needs an outside image."""
-    buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False,
-                                     svgclass="qr", title="QR code")
-    return buffer.getvalue()
-
-
 @bp.get("/<code>/qr.svg")
 def qr(code):
     """The join URL as a QR code, drawn here so the page needs no outside image."""
     room = _room(code)
-    response = current_app.response_class(
-        _qr_svg(url_for(".room", code=room.code, _external=True)), mimetype="image/svg+xml")
+    buffer = io.BytesIO()
+    segno.make(url_for(".room", code=room.code, _external=True), error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgclass="qr", title="Join QR")
+    response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
     response.cache_control.private = True
     response.cache_control.max_age = 300
     return response

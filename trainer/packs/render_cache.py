@@ -124,7 +124,7 @@ class RenderCache:
         self._old = self._read()
         self._used = {}
         self._defer = defer
-        self._pending = []
+        self._pending = {}  # key -> PendingHtml: a text used twice is rendered once
 
     def _read(self):
         try:
@@ -161,8 +161,9 @@ class RenderCache:
             html = self._old.get(key)
             if html is None:
                 if self._defer:
-                    pending = PendingHtml(key, text, render, self)
-                    self._pending.append(pending)
+                    pending = self._pending.get(key)
+                    if pending is None:
+                        pending = self._pending[key] = PendingHtml(key, text, render, self)
                     return pending
                 html = str(render(text))
             self._used[key] = html
@@ -181,14 +182,15 @@ class RenderCache:
         Run in a background thread after a deferred load. ``still_wanted`` lets a later
         load (an upload) stop an older one from writing an outdated file.
         """
-        for pending in self._pending:
+        for pending in list(self._pending.values()):
             if not still_wanted():
                 return
             pending.__html__()
             time.sleep(0)  # let a waiting request have the GIL between two questions
-        self._pending = []
         if still_wanted():
             self.save()
+        # Every question holds its HTML now: the file's old entries need not stay in memory.
+        self._pending, self._old, self._used = {}, {}, {}
 
     def save(self):
         """Write the entries this load used, if they differ from the file's."""

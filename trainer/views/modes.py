@@ -103,8 +103,7 @@ def _render_focus(pack, flt, seed, order, i, revealed=False, notice=None, editin
     context = {"pack": pack, "ratings": RATING_LABELS,
                **review_counts(pack, profile, states, time.time()),
                "notice": notice, "revealed": revealed, "answer_max": ANSWER_MAX,
-               "undo_available": any(s.get("last_review") for s in states.values()),
-               "note_max": NOTE_MAX, "editing_note": editing_note}
+               "undo_available": any(s.get("last_review") for s in states.values())}
     side = 1 if revealed else None
     actions = {
         # Starring inside a starred-only run would change the run under your feet.
