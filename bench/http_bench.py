@@ -22,7 +22,7 @@ from bench.seed import (
 from bench.server import Server
 from bench.stats import ratio, summarise
 from trainer.packs.loader import load_pack
-from trainer.profiles import new_profile_id
+from trainer.profiles.store import new_profile_id
 
 PACK = "flask_core"
 # Floor and flip take turns, in ten rounds and in alternating order (floor-flip, then

@@ -20,8 +20,8 @@ from pathlib import Path
 import trainer_flask_core
 from flask import Flask
 
-from trainer.profiles import card_key
-from trainer.scheduling import grade, make_scheduler
+from trainer.profiles.store import card_key
+from trainer.study.scheduling import grade, make_scheduler
 from trainer.storage import atomic_write_bytes, lock_for, open_db
 
 # The installed copy of the built-in pack: the one the server loads.

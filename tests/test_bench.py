@@ -11,7 +11,7 @@ from bench import report, stats
 from bench.seed import generate_packs, question_ids, seed_profile, session_cookie
 from trainer import create_app
 from trainer.packs.loader import load_pack
-from trainer.profiles import Profile
+from trainer.profiles.store import Profile
 from trainer.views import floor
 
 

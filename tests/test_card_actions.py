@@ -2,7 +2,7 @@
 
 import re
 
-from trainer.history import effective_reviews
+from trainer.study.history import effective_reviews
 
 HX = {"HX-Request": "true"}
 

@@ -1,9 +1,9 @@
-"""Cached page parts (trainer/fragments.py): reused HTML, never another session's token."""
+"""Cached page parts (trainer/web/fragments.py): reused HTML, never another session's token."""
 
 import re
 
 from tests.conftest import csrf_from
-from trainer import fragments
+from trainer.web import fragments
 
 HX = {"HX-Request": "true"}
 

@@ -456,7 +456,7 @@ def test_a_participant_can_switch_personal_progress_on_and_off(app):
 
 
 def test_the_cookie_remembers_the_newest_rooms(app, monkeypatch):
-    from trainer.live import views
+    from trainer.views import live as views
     monkeypatch.setattr(views, "COOKIE_ROOMS_MAX", 2)
     host = Person(app)
     codes = []

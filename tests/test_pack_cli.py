@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from tests.conftest import DATA
 from tests.packzip import zip_entries, zip_folder
-from trainer import pack_cli
+from trainer.packs import cli as pack_cli
 from trainer.cli import main
 
 BROKEN = DATA.parent / "broken_packs"

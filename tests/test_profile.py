@@ -3,7 +3,7 @@
 import io
 import json
 
-from trainer import progress_io
+from trainer.profiles import transfer as progress_io
 
 HX = {"HX-Request": "true"}
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trainer.scheduling import card_id_for, counts, due_questions, grade, make_scheduler
+from trainer.study.scheduling import card_id_for, counts, due_questions, grade, make_scheduler
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 

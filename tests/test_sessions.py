@@ -4,7 +4,7 @@ import time
 
 from flask import session
 
-from trainer import sessions
+from trainer.web import sessions
 
 
 def session_cookie(response):

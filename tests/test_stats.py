@@ -6,10 +6,10 @@ from pathlib import Path
 
 import fsrs
 
-from trainer import stats
-from trainer.history import effective_reviews
+from trainer.study import stats
+from trainer.study.history import effective_reviews
 from trainer.packs.model import Pack, Question
-from trainer.scheduling import grade, make_scheduler
+from trainer.study.scheduling import grade, make_scheduler
 
 HX = {"HX-Request": "true"}
 

@@ -7,9 +7,9 @@ import threading
 import pytest
 
 from trainer import storage
-from trainer.profile_settings import scheduler_for_profile
-from trainer.profiles import Profile, ProfileStore
-from trainer.scheduling import grade
+from trainer.profiles.settings import scheduler_for_profile
+from trainer.profiles.store import Profile, ProfileStore
+from trainer.study.scheduling import grade
 from trainer.storage import DataFileError, atomic_write_bytes, lock_for, open_db
 
 
@@ -179,7 +179,7 @@ def test_only_recent_profiles_stay_open_and_a_held_one_is_never_doubled(tmp_path
                                                                         monkeypatch):
     import gc
 
-    from trainer import profiles
+    from trainer.profiles import store as profiles
 
     monkeypatch.setattr(profiles, "RECENT_MAX", 4)
     store = ProfileStore(tmp_path / "profiles")

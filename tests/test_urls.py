@@ -2,7 +2,7 @@
 
 from flask import url_for
 
-from trainer.urls import EXTENSION, cached_url_for
+from trainer.web.urls import EXTENSION, cached_url_for
 
 
 def test_cached_urls_equal_flask_urls(app):

@@ -4,18 +4,37 @@ from flask import Flask, render_template
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
-from trainer import csrf, fragments, htmx, security, sessions, urls
-from trainer.assets import asset_dir
 from trainer.config import build_config
 from trainer.packs import PackRegistry
 from trainer.plugins import make_plugin_manager
-from trainer.profiles import ProfileStore
-from trainer.scheduling import make_scheduler
+from trainer.profiles.store import ProfileStore
 from trainer.storage import DataFileError
+from trainer.views import (
+    floor,
+    focus,
+    home,
+    live,
+    mock,
+    modes,
+    packs,
+    practice,
+    profile,
+    stats,
+    system,
+)
+from trainer.web import csrf, fragments, headers, htmx, sessions, urls
+from trainer.web.assets import asset_dir
+
+# Every blueprint, in one list (as flaskr registers its own in one place).
+BLUEPRINTS = (system, home, practice, modes, focus, mock, live, profile, stats, packs)
 
 
 class Trainer:
-    """What the views share: packs, profiles and the scheduler. One per app."""
+    """What the views share: the packs and the profiles. One per app.
+
+    There is no app-wide scheduler: each profile grades with its own
+    (trainer/study/grading.py).
+    """
 
     def __init__(self, config):
         self.plugin_manager = make_plugin_manager(
@@ -24,7 +43,6 @@ class Trainer:
                                   cache_dir=config["DATA_DIR"] / "cache",
                                   secret_key=config["SECRET_KEY"], defer_rendering=True)
         self.profiles = ProfileStore(config["DATA_DIR"] / "profiles")
-        self.scheduler = make_scheduler()
 
 
 def create_app(config=None):
@@ -38,31 +56,13 @@ def create_app(config=None):
     Htmx(app)
     htmx.init_app(app)  # Vary: HX-Request on every answer of a view that asks
     csrf.init_app(app)
-    security.init_app(app)
+    headers.init_app(app)
     urls.init_app(app)
     fragments.init_app(app)  # part(): card actions rendered once per set of values
     sessions.init_app(app)
     app.extensions["trainer"] = Trainer(app.config)
-
-    from trainer.views import floor, home, practice, system
-
-    app.register_blueprint(system.bp)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(practice.bp)
-    from trainer.live import views as live_views
-
-    app.register_blueprint(live_views.bp)
-    from trainer.views import profile as profile_views
-    from trainer.views import stats as stats_views
-
-    app.register_blueprint(profile_views.bp)
-    app.register_blueprint(stats_views.bp)
-    from trainer.views import modes as modes_views
-
-    app.register_blueprint(modes_views.bp)
-    from trainer.views import packs as packs_views
-
-    app.register_blueprint(packs_views.bp)
+    for view in BLUEPRINTS:
+        app.register_blueprint(view.bp)
     floor.register_if_enabled(app)  # benchmark-only route, off unless asked
     _register_error_pages(app)
     return app

@@ -4,7 +4,7 @@ import os
 
 import click
 
-from trainer.pack_cli import attach
+from trainer.packs.cli import attach
 
 DEFAULT_THREADS = 16
 

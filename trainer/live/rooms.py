@@ -15,9 +15,10 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
+from trainer.profiles.names import NAME_MAX, NameRefused, clean_display_name
+
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, no 1/I: easy to read aloud
 CODE_LENGTH = 9  # 32 ** 9 = 2 ** 45 codes
-NAME_MAX = 40
 ANSWER_MAX = 2000
 PARTICIPANTS_MAX = 200
 QUESTIONS_MAX = 50
@@ -74,15 +75,11 @@ def name_key(name):
 
 
 def clean_name(raw):
-    """A display name with spaces collapsed, or RoomError saying what is wrong with it."""
-    name = " ".join(unicodedata.normalize("NFC", raw or "").split())
-    if not name:
-        raise RoomError("Pick a display name.", 400)
-    if len(name) > NAME_MAX:
-        raise RoomError(f"A display name has at most {NAME_MAX} characters.", 400)
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
-        raise RoomError("A display name cannot contain control characters.", 400)
-    return name
+    """A display name by the one rule (trainer/profiles/names.py), or RoomError."""
+    try:
+        return clean_display_name(raw)
+    except NameRefused as exc:
+        raise RoomError(str(exc), 400) from None
 
 
 @dataclass

@@ -1,8 +1,32 @@
-"""Helpers every view uses: the shared :class:`Trainer` and the visitor's profile."""
+"""The request kit every view uses: what a request names, parsed one way everywhere.
 
-from flask import current_app, g, session
+* :func:`trainer` and :func:`current_profile`: the app's packs and profiles, and the
+  visitor's own profile (made on the first visit, kept in the signed cookie);
+* :func:`pack_or_404` and :func:`question_or_404`: a pack or question named in a URL or
+  a form, or a 404 that says where to go instead;
+* :func:`whole_number` and :func:`whole_number_or_400`: a bounded whole number from a
+  form or query field, with one message shape;
+* :func:`rating_or_400`: a 1-4 grade; :func:`display_name`: the one display-name rule.
 
-from trainer.profiles import PROFILE_ID, new_profile_id
+As Django forms and flaskr's ``get_post(id)`` do, a view asks here and never parses
+the same field its own way.
+"""
+
+from flask import abort, current_app, g, session
+
+from trainer.profiles.names import NAME_MAX, NameRefused, clean_display_name
+from trainer.profiles.store import PROFILE_ID, new_profile_id
+from trainer.study.scheduling import RATING_LABELS
+
+__all__ = ["NAME_MAX", "FieldError", "NameRefused", "current_profile", "display_name",
+           "pack_or_404", "question_or_404", "rating_or_400", "trainer", "whole_number",
+           "whole_number_or_400"]
+
+DIGITS_MAX = 12  # longer than any bound here: refused before int() reads it
+
+
+class FieldError(ValueError):
+    """A form or query field that is not what it should be; the message says why."""
 
 
 def trainer():
@@ -20,3 +44,60 @@ def current_profile():
         session.permanent = True
     g.profile = trainer().profiles.get(profile_id)
     return g.profile
+
+
+def pack_or_404(pack_id):
+    pack = trainer().packs.get(pack_id or "")
+    if pack is None:
+        abort(404, description=f"There is no pack '{(pack_id or '')[:80]}'. Pick one from "
+                               "the home page.")
+    return pack
+
+
+def question_or_404(pack, question_id):
+    question = pack.question(question_id)
+    if question is None:
+        abort(404, description=f"Pack '{pack.id}' has no question '{question_id[:80]}'. It "
+                               "may have been removed in a newer version of the pack.")
+    return question
+
+
+def whole_number(raw, low, high, label, default=None):
+    """``raw`` (a field's text) as a whole number from ``low`` to ``high``.
+
+    An empty field gives ``default`` when there is one. Anything else that is not such a
+    number raises :class:`FieldError` naming ``label`` and the bounds.
+    """
+    text = (raw if isinstance(raw, str) else "").strip()
+    if not text and default is not None:
+        return default
+    message = f"{label} must be a whole number from {low} to {high}."
+    if not text or len(text) > DIGITS_MAX or not (text.isascii() and text.lstrip("-").isdigit()):
+        raise FieldError(message)
+    value = int(text)
+    if not low <= value <= high:
+        raise FieldError(message)
+    return value
+
+
+def whole_number_or_400(source, name, low, high, label=None, default=None):
+    """Field ``name`` of ``source`` (a form or query args) by :func:`whole_number`, or 400."""
+    try:
+        return whole_number(source.get(name, ""), low, high, label or f"'{name}'", default)
+    except FieldError as exc:
+        abort(400, description=str(exc))
+
+
+def rating_or_400(form):
+    """The grade a form sends: 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy), else 400."""
+    try:
+        return whole_number(form.get("rating", ""), min(RATING_LABELS), max(RATING_LABELS),
+                            "A grade")
+    except FieldError:
+        abort(400, description="A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
+    return None  # not reached: abort raises
+
+
+def display_name(raw):
+    """A display name by the one rule, or :class:`NameRefused` saying what is wrong."""
+    return clean_display_name(raw)

@@ -4,9 +4,9 @@ import time
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from trainer.profiles import NAME_MAX
-from trainer.scheduling import counts
-from trainer.views.common import current_profile, trainer
+from trainer.study.scheduling import counts
+from trainer.views.common import NAME_MAX, NameRefused, current_profile, display_name, trainer
+from trainer.web.htmx import SEE_OTHER
 
 bp = Blueprint("home", __name__)
 
@@ -25,11 +25,12 @@ def index():
 
 @bp.post("/profile")
 def update_profile():
-    """Change the display name: 1 to 40 characters, kept as typed (escaped on output)."""
-    name = " ".join(request.form.get("name", "").split())
-    if not name or len(name) > NAME_MAX:
-        flash(f"A display name needs 1 to {NAME_MAX} characters.", "error")
-        return redirect(url_for("home.index"), 303)
+    """Change the display name, by the one display-name rule (escaped on output)."""
+    try:
+        name = display_name(request.form.get("name", ""))
+    except NameRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("home.index"), SEE_OTHER)
     current_profile().update_settings(name=name)
     flash("Display name saved.", "ok")
-    return redirect(url_for("home.index"), 303)
+    return redirect(url_for("home.index"), SEE_OTHER)

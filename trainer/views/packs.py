@@ -36,7 +36,7 @@ from trainer.packs.install import (
     taken_ids,
 )
 from trainer.packs.listing import describe
-from trainer.scheduling import counts
+from trainer.study.scheduling import counts
 from trainer.storage import lock_for
 from trainer.views.common import current_profile, trainer
 

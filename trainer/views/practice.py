@@ -21,44 +21,27 @@ a direct load of any of these URLs renders the full page from the same template.
 
 import time
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
-from trainer import answer_check, card_actions
-from trainer.fragments import part
-from trainer.htmx import is_htmx, push_url, render_page
-from trainer.modes import new_allowance, review_counts, review_queue
-from trainer.profile_settings import new_limit, scheduler_for_profile
-from trainer.scheduling import RATING_LABELS, grade
-from trainer.urls import cached_url_for
-from trainer.views.common import current_profile, trainer
+from trainer.profiles.settings import new_limit
+from trainer.study import answer_check, card_actions
+from trainer.study.grading import grade_then_next
+from trainer.study.queue import next_in_review, review_counts
+from trainer.study.scheduling import RATING_LABELS
+from trainer.views.common import (
+    current_profile,
+    pack_or_404,
+    question_or_404,
+    rating_or_400,
+    whole_number_or_400,
+)
+from trainer.web.fragments import part
+from trainer.web.htmx import is_htmx, respond
+from trainer.web.urls import cached_url_for
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
-
-def _pack_or_404(pack_id):
-    pack = trainer().packs.get(pack_id)
-    if pack is None:
-        abort(404, description=f"There is no pack '{pack_id}'. Pick one from the home page.")
-    return pack
-
-
-def _question_or_404(pack, question_id):
-    question = pack.question(question_id)
-    if question is None:
-        abort(404, description=f"Pack '{pack.id}' has no question '{question_id}'. It may "
-                               "have been removed in a newer version of the pack.")
-    return question
-
-
-def _next_due(pack, states, exclude=None):
-    """The next card of Review mode, honouring buries and today's new-question limit."""
-    profile = current_profile()
-    now = time.time()
-    allowance = new_allowance(profile, now)
-    for question_id in review_queue(pack, states, profile.marks_in(pack.id), now, allowance):
-        if question_id != exclude:
-            return question_id
-    return None
+KEY_POINTS_MAX = 100
 
 
 def _browsing():
@@ -69,7 +52,8 @@ def _browsing():
 def card_links(pack, question_id, mode_arg):
     """The URLs a Review or Browse card links to, as Focus's ``run`` names its own.
 
-    Built through the per-app URL cache (trainer/urls.py): a flip asks for the same ones.
+    Built through the per-app URL cache (trainer/web/urls.py): a flip asks for the same
+    ones.
     """
     def link(endpoint, qid, **extra):
         return cached_url_for(endpoint, pack_id=pack.id, question_id=qid, **extra,
@@ -88,8 +72,8 @@ def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, b
                       editing_note=False, note_draft=None, mode_arg=None, run=None):
     """The card actions (templates/card_actions.html) for Review, Browse and Focus cards.
 
-    Rendered through :func:`trainer.fragments.part`, so Review and Browse cards with the
-    same values share one rendering; a Focus ``run`` (a dict) is rendered each time.
+    Rendered through :func:`trainer.web.fragments.part`, so Review and Browse cards with
+    the same values share one rendering; a Focus ``run`` (a dict) is rendered each time.
     """
     return part("card_actions.html", pack_id=pack_id, question_id=question_id,
                 mode_arg=mode_arg, revealed=revealed, starred=bool(mark.get("starred")),
@@ -98,19 +82,18 @@ def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, b
                 note_draft=note_draft, run=run)
 
 
-def _render(pack, question=None, revealed=False, states=None, notice=None, editing_note=False,
-            **extra):
+def _context(pack, question=None, revealed=False, notice=None, editing_note=False, **extra):
+    """What the card template needs for ``question`` (None: the "all caught up" card)."""
     profile = current_profile()
-    states = profile.cards_in(pack.id) if states is None else states
+    states = profile.cards_in(pack.id)
     now = time.time()
     shown = review_counts(pack, profile, states, now)
-    limit = new_limit(profile)
     browsing = _browsing()
     context = {
         "pack": pack, "question": question, "revealed": revealed, **shown,
         "ratings": RATING_LABELS, "notice": notice,
         "undo_available": any(s.get("last_review") for s in states.values()),
-        "new_limit": limit,
+        "new_limit": new_limit(profile),
         # Questions wait and none is offered: today's allowance is used up.
         "limit_reached": shown["new_held"] > 0 and shown["new_count"] == 0,
         "answer_max": answer_check.ANSWER_MAX,
@@ -132,7 +115,13 @@ def _render(pack, question=None, revealed=False, states=None, notice=None, editi
                 buried=card_actions.is_buried(mark, now), editing_note=editing_note,
                 note_draft=extra.get("note_draft"), mode_arg=mode_arg),
         )
-    return render_page("practice.html", "card", **context)
+    return context
+
+
+def _card(pack, question=None, *, status=200, push_url=None, redirect_to=None, **context):
+    """Answer with the card (the ``card`` block for htmx, else the whole page)."""
+    return respond("practice.html", "card", status=status, push_url=push_url,
+                   redirect_to=redirect_to, **_context(pack, question, **context))
 
 
 def _card_url(pack, question_id, revealed=False):
@@ -140,119 +129,103 @@ def _card_url(pack, question_id, revealed=False):
                    reveal=1 if revealed else None, mode="browse" if _browsing() else None)
 
 
-def _show_next(pack, exclude, notice=None):
-    """Answer a change with the next card: of Review mode (or "all caught up"), or in
-    Browse the question after ``exclude`` in pack order."""
-    states = current_profile().cards_in(pack.id)
-    if _browsing():
-        next_id = pack.neighbour(exclude, 1)
-    else:
-        next_id = _next_due(pack, states, exclude=exclude)
-    url = _card_url(pack, next_id) if next_id else url_for(".start", pack_id=pack.id)
-    if not is_htmx():
-        return redirect(url, 303)
-    question = pack.question(next_id) if next_id else None
-    return push_url(_render(pack, question, states=states, notice=notice), url)
+def _show(pack, question_id, notice=None):
+    """Answer a change with card ``question_id`` (None: "all caught up"), at its URL."""
+    url = _card_url(pack, question_id) if question_id else url_for(".start", pack_id=pack.id)
+    question = pack.question(question_id) if question_id else None
+    return _card(pack, question, redirect_to=url, notice=notice)
 
 
 def _show_same(pack, question, notice=None):
     """Answer a card action with the same card, on the side it was on."""
     revealed = request.form.get("reveal") == "1"
-    if not is_htmx():
-        return redirect(_card_url(pack, question.id, revealed), 303)
-    return _render(pack, question, revealed=revealed, notice=notice)
+    return _card(pack, question, redirect_to=_card_url(pack, question.id, revealed),
+                 revealed=revealed, notice=notice)
+
+
+def _next_after(pack, question_id):
+    """What follows ``question_id`` without a grade: Browse's next, or Review's next."""
+    if _browsing():
+        return pack.neighbour(question_id, 1)
+    return next_in_review(current_profile(), pack, exclude=question_id)
 
 
 @bp.get("/<pack_id>")
 def start(pack_id):
-    pack = _pack_or_404(pack_id)
-    question_id = _next_due(pack, current_profile().cards_in(pack.id))
+    pack = pack_or_404(pack_id)
+    question_id = next_in_review(current_profile(), pack)
     if question_id is None:
-        return _render(pack)
-    url = url_for(".card", pack_id=pack.id, question_id=question_id)
-    if is_htmx():
-        return push_url(_render(pack, pack.question(question_id)), url)
-    return redirect(url, 303)
+        return _card(pack)
+    return _card(pack, pack.question(question_id),
+                 redirect_to=url_for(".card", pack_id=pack.id, question_id=question_id))
 
 
 @bp.get("/<pack_id>/<question_id>")
 def card(pack_id, question_id):
-    pack = _pack_or_404(pack_id)
-    question = _question_or_404(pack, question_id)
-    return _render(pack, question, revealed=request.args.get("reveal") == "1",
-                   editing_note=request.args.get("note") == "1")
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
+    return _card(pack, question, revealed=request.args.get("reveal") == "1",
+                 editing_note=request.args.get("note") == "1")
 
 
 @bp.post("/<pack_id>/<question_id>/grade")
 def grade_card(pack_id, question_id):
-    pack = _pack_or_404(pack_id)
-    _question_or_404(pack, question_id)
-    try:
-        rating = int(request.form.get("rating", ""))
-    except ValueError:
-        rating = 0
-    if rating not in RATING_LABELS:
-        abort(400, description="A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
-    profile = current_profile()
-    with profile.lock:
-        state, review = grade(scheduler_for_profile(profile), pack.id, question_id,
-                              profile.card(pack.id, question_id), rating)
-        profile.save_review(state, review)
-    return _show_next(pack, exclude=question_id)
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
+    rating = rating_or_400(request.form)
+    next_id = grade_then_next(current_profile(), pack, question.id, rating,
+                              browsing=_browsing())
+    return _show(pack, next_id)
 
 
 @bp.post("/<pack_id>/undo")
 def undo(pack_id):
-    pack = _pack_or_404(pack_id)
+    pack = pack_or_404(pack_id)
     try:
         question_id = card_actions.undo_last_grade(current_profile(), pack.id)
     except card_actions.CardActionError as exc:
         if not is_htmx():
             abort(409, description=str(exc))
-        question = pack.question(request.form.get("question", ""))
-        return _render(pack, question, notice=str(exc))
-    url = _card_url(pack, question_id)
-    if not is_htmx():
-        return redirect(url, 303)
+        return _card(pack, pack.question(request.form.get("question", "")), notice=str(exc))
     question = pack.question(question_id)
     if question is None:  # the pack no longer has it: the undo still stood
-        return push_url(_render(pack, notice="Grade undone."), url_for(".start", pack_id=pack.id))
-    return push_url(_render(pack, question, notice=f"Undid your grade of “{question.title}”."),
-                    url)
+        return _card(pack, redirect_to=_card_url(pack, question_id),
+                     push_url=url_for(".start", pack_id=pack.id), notice="Grade undone.")
+    return _card(pack, question, redirect_to=_card_url(pack, question_id),
+                 notice=f"Undid your grade of “{question.title}”.")
 
 
 @bp.post("/<pack_id>/<question_id>/star")
 def star(pack_id, question_id):
-    pack = _pack_or_404(pack_id)
-    question = _question_or_404(pack, question_id)
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
     starred = card_actions.toggle_star(current_profile(), pack.id, question.id)
     return _show_same(pack, question, notice="Starred." if starred else "Star removed.")
 
 
 @bp.post("/<pack_id>/<question_id>/bury")
 def bury(pack_id, question_id):
-    pack = _pack_or_404(pack_id)
-    question = _question_or_404(pack, question_id)
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
     if card_actions.toggle_bury(current_profile(), pack.id, question.id):
-        return _show_next(pack, exclude=question.id,
-                          notice=f"Buried “{question.title}” until tomorrow.")
+        return _show(pack, _next_after(pack, question.id),
+                     notice=f"Buried “{question.title}” until tomorrow.")
     return _show_same(pack, question, notice="Back in today's reviews.")
 
 
 @bp.post("/<pack_id>/<question_id>/note")
 def note(pack_id, question_id):
-    pack = _pack_or_404(pack_id)
-    question = _question_or_404(pack, question_id)
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
     try:
         saved = card_actions.save_note(current_profile(), pack.id, question.id,
                                        request.form.get("note", ""))
     except card_actions.CardActionError as exc:
         if not is_htmx():
             abort(400, description=str(exc))
-        response = _render(pack, question, revealed=request.form.get("reveal") == "1",
-                           notice=str(exc), editing_note=True,
-                           note_draft=request.form.get("note", "")[:2 * card_actions.NOTE_MAX])
-        return response
+        return _card(pack, question, revealed=request.form.get("reveal") == "1",
+                     notice=str(exc), editing_note=True,
+                     note_draft=request.form.get("note", "")[:2 * card_actions.NOTE_MAX])
     return _show_same(pack, question, notice="Note saved." if saved else "Note removed.")
 
 
@@ -266,22 +239,21 @@ def typed_answer_or_400():
 
 @bp.post("/<pack_id>/<question_id>/answer")
 def answer(pack_id, question_id):
-    pack = _pack_or_404(pack_id)
-    question = _question_or_404(pack, question_id)
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
     typed = typed_answer_or_400()
-    return _render(pack, question, revealed=True,
-                   **answer_check.check(typed, question.key_points))
+    return _card(pack, question, revealed=True,
+                 **answer_check.check(typed, question.key_points))
 
 
 @bp.post("/suggest-grade")
 def suggest_grade():
     """The grade buttons again, with the grade the ticked key points suggest."""
-    try:
-        total = int(request.form.get("points_total", ""))
-        ticked = {int(v) for v in request.form.getlist("point")}
-    except ValueError:
-        abort(400, description="Key points are numbered 0 and up.")
-    if not 0 <= total <= 100 or any(not 0 <= i < total for i in ticked):
+    total = whole_number_or_400(request.form, "points_total", 0, KEY_POINTS_MAX,
+                                "The number of key points")
+    ticked = {whole_number_or_400({"point": v}, "point", 0, max(total - 1, 0), "A key point")
+              for v in request.form.getlist("point")}
+    if ticked and not total:
         abort(400, description="Those key points do not belong to this question.")
     return render_template("grade_buttons.html", ratings=RATING_LABELS, ticked=len(ticked),
                            points_total=total,

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -22,8 +21,8 @@ from flask import (
     url_for,
 )
 
-from trainer import progress_io
-from trainer.profile_settings import (
+from trainer.profiles import transfer as progress_io
+from trainer.profiles.settings import (
     NEW_LIMIT_MAX,
     RETENTION_MAX,
     RETENTION_MIN,
@@ -33,8 +32,15 @@ from trainer.profile_settings import (
     parse_new_limit,
     parse_retention,
 )
-from trainer.profiles import NAME_MAX
-from trainer.views.common import current_profile, trainer
+from trainer.views.common import (
+    NAME_MAX,
+    NameRefused,
+    current_profile,
+    display_name,
+    pack_or_404,
+    trainer,
+)
+from trainer.web.htmx import SEE_OTHER
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -63,18 +69,16 @@ def page():
 @bp.post("/settings")
 def save_settings():
     form = {k: request.form.get(k, "") for k in ("name", "retention", "new_per_day")}
-    name = " ".join(form["name"].split())
     try:
-        if not name or len(name) > NAME_MAX:
-            raise SettingsError(f"A display name needs 1 to {NAME_MAX} characters.")
+        name = display_name(form["name"])
         retention = parse_retention(form["retention"])
         limit = parse_new_limit(form["new_per_day"])
-    except SettingsError as exc:
+    except (NameRefused, SettingsError) as exc:
         flash(str(exc), "error")
         return _page(400, form=form)
     current_profile().update_settings(name=name, desired_retention=retention, new_per_day=limit)
     flash("Profile saved.", "ok")
-    return redirect(url_for(".page"), 303)
+    return redirect(url_for(".page"), SEE_OTHER)
 
 
 @bp.get("/export")
@@ -105,16 +109,9 @@ def import_progress():
     return _page(report=report)
 
 
-def _pack_or_404(pack_id):
-    pack = trainer().packs.get(pack_id)
-    if pack is None:
-        abort(404, description=f"There is no pack '{pack_id}'.")
-    return pack
-
-
 @bp.get("/reset/<pack_id>")
 def confirm_reset(pack_id):
-    pack = _pack_or_404(pack_id)
+    pack = pack_or_404(pack_id)
     profile = current_profile()
     return render_template("profile_reset.html", pack=pack,
                            seen=len(profile.cards_in(pack.id)),
@@ -123,12 +120,12 @@ def confirm_reset(pack_id):
 
 @bp.post("/reset/<pack_id>")
 def reset(pack_id):
-    pack = _pack_or_404(pack_id)
+    pack = pack_or_404(pack_id)
     if request.form.get("confirm") != pack.id:
         flash("Not reset: type the pack id exactly to confirm.", "error")
-        return redirect(url_for(".confirm_reset", pack_id=pack.id), 303)
+        return redirect(url_for(".confirm_reset", pack_id=pack.id), SEE_OTHER)
     cards, marks = current_profile().drop_pack(
         pack.id, record={"kind": "reset", "pack": pack.id, "at": time.time()})
     flash(f"Reset “{pack.title}”: {cards} card states and {marks} marks cleared. "
           "Your review history stays in your stats.", "ok")
-    return redirect(url_for(".page"), 303)
+    return redirect(url_for(".page"), SEE_OTHER)

@@ -6,7 +6,7 @@ editable install) keeps them at the top of the repository, next to ``trainer/``.
 
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # trainer/
 
 
 def asset_dir(name):

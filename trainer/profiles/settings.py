@@ -4,7 +4,7 @@ Both are validated here, once, so the profile page, the scheduler and Review mod
 on the bounds and the defaults.
 """
 
-from trainer.scheduling import scheduler_for
+from trainer.study.scheduling import scheduler_for
 
 RETENTION_DEFAULT = 0.9
 RETENTION_MIN, RETENTION_MAX = 0.70, 0.97

@@ -9,7 +9,7 @@ as its key, and hands the same HTML to every later request with the same values.
 * The CSRF token is per session, so it is left out: while a part renders,
   ``csrf_token()`` gives a placeholder, and each use puts the session's token in its
   place (a token is URL-safe base64: nothing to escape).
-* Values must be hashable (strings, numbers, booleans, None, tuples). Anything else, such
+* Values that are strings, numbers, booleans or None make the key. Anything else, such
   as a Focus run's dict, renders the part afresh each time: correct, only not cached.
 * A part's template must not read the request, the session or ``g``; ``url_for`` is fine
   (the mount point is part of the key).
@@ -19,10 +19,11 @@ as its key, and hands the same HTML to every later request with the same values.
 from flask import current_app, request
 from markupsafe import Markup
 
-from trainer.csrf import csrf_token
+from trainer.web.csrf import csrf_token
 
-EXTENSION = "trainer.fragments"
+EXTENSION = "trainer.web.fragments"
 MAX_ENTRIES = 20_000
+_KEYABLE = (str, int, float, bool, type(None))  # values a key may hold as they are
 PLACEHOLDER = "\x00csrf-token\x00"  # never in rendered HTML: Jinja output has no NUL
 
 
@@ -32,13 +33,13 @@ def _placeholder():
 
 def part(template_name, **values):
     """The HTML of ``template_name`` for ``values``, with this session's CSRF token."""
-    try:
-        # Keyword order is fixed at each call site, so the items as given are a key.
-        key = (template_name, request.script_root, *values.items())
-        cache = current_app.extensions[EXTENSION]
-        html = cache.get(key)
-    except TypeError:  # an unhashable value: render, do not keep
+    if not all(isinstance(v, _KEYABLE) for v in values.values()):
+        # A Focus run (a dict): render, do not keep. Asked first, never by a TypeError.
         return Markup(_render(template_name, values).replace(PLACEHOLDER, csrf_token()))  # noqa: S704
+    # Keyword order is fixed at each call site, so the items as given are a key.
+    key = (template_name, request.script_root, *values.items())
+    cache = current_app.extensions[EXTENSION]
+    html = cache.get(key)
     if html is None:
         html = _render(template_name, values)
         if len(cache) >= MAX_ENTRIES:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import fsrs
 
-from trainer.history import is_review, review_key
+from trainer.study.history import is_review, review_key
 
 NOTE_MAX = 1000
 

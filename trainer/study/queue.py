@@ -7,10 +7,11 @@
 """
 
 import random
+import time
 
-from trainer.card_actions import is_buried, start_of_day
-from trainer.profile_settings import new_limit
-from trainer.scheduling import counts, due_questions
+from trainer.study.card_actions import is_buried, start_of_day
+from trainer.profiles.settings import new_limit
+from trainer.study.scheduling import counts, due_questions
 
 
 def new_today(profile, now_ts):
@@ -47,6 +48,15 @@ def review_queue(pack, states, marks, now_ts, new_allowance):
             new_taken += 1
         queue.append(question_id)
     return queue
+
+
+def next_in_review(profile, pack, exclude=None, now_ts=None):
+    """The next card Review offers in ``pack`` (honouring buries and today's new limit),
+    other than ``exclude``; None when nothing is left for now."""
+    now_ts = time.time() if now_ts is None else now_ts
+    queue = review_queue(pack, profile.cards_in(pack.id), profile.marks_in(pack.id), now_ts,
+                         new_allowance(profile, now_ts))
+    return next((question_id for question_id in queue if question_id != exclude), None)
 
 
 def focus_order(pack, marks, seed, tag="", difficulty="", starred=False):

@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 
 import fsrs
 
-from trainer.card_actions import NOTE_MAX
-from trainer.profile_settings import (
+from trainer.study.card_actions import NOTE_MAX
+from trainer.profiles.settings import (
     NEW_LIMIT_MAX,
     RETENTION_MAX,
     RETENTION_MIN,
 )
-from trainer.profiles import NAME_MAX
+from trainer.profiles.names import NameRefused, clean_display_name
 
 FORMAT = "interview-trainer-progress"
 VERSION = 1
@@ -203,10 +203,10 @@ def _merge_settings(profile, incoming, report):
     taken = {}
     name = incoming.get("name")
     if "name" in incoming and not mine.get("name"):
-        if isinstance(name, str) and 0 < len(name.strip()) <= NAME_MAX:
-            taken["name"] = " ".join(name.split())
-        else:
-            report.skip("display name", f"not 1 to {NAME_MAX} characters")
+        try:
+            taken["name"] = clean_display_name(name)
+        except NameRefused as exc:
+            report.skip("display name", exc.reason)
     retention = incoming.get("desired_retention")
     if "desired_retention" in incoming and "desired_retention" not in mine:
         if _number(retention) and RETENTION_MIN <= retention <= RETENTION_MAX:

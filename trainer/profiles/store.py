@@ -28,7 +28,6 @@ from tinydb.table import Document
 from trainer.storage import DataFileError, lock_for, open_db
 
 PROFILE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-NAME_MAX = 40
 TAIL_CHUNK = 64 * 1024
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import random
 import secrets
 import time
 
-from trainer.answer_check import clean_answer, suggested_points
+from trainer.study.answer_check import clean_answer, suggested_points
 
 COUNT_MIN, COUNT_MAX, COUNT_DEFAULT = 1, 20, 5
 SECONDS_MIN, SECONDS_MAX, SECONDS_DEFAULT = 30, 900, 120
@@ -19,16 +19,6 @@ GRACE = 3
 
 class MockError(ValueError):
     """A mock interview request that cannot be honoured; the message says why."""
-
-
-def parse_whole(raw, low, high, what):
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise MockError(f"{what} must be a whole number from {low} to {high}.") from None
-    if not low <= value <= high:
-        raise MockError(f"{what} must be from {low} to {high}.")
-    return value
 
 
 def start(profile, pack, count, seconds, now_ts=None, rng=None):

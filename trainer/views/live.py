@@ -5,7 +5,7 @@ token, ``live_p`` maps a room code to a participant token. Every host action che
 host token on the server; every participant action acts for the cookie's token only.
 
 A poll (``.../stage?v=<version>``) costs one comparison when nothing changed: the answer
-is ``trainer.htmx.no_change()``. Otherwise it is the new ``#stage`` fragment. Fragments
+is ``trainer.web.htmx.no_change()``. Otherwise it is the new ``#stage`` fragment. Fragments
 carry their version in ``X-Live-Version`` (and ``data-version``) for tools that watch.
 """
 
@@ -26,17 +26,18 @@ from flask import (
     url_for,
 )
 
-from trainer.htmx import is_htmx, no_change, render_block
 from trainer.live import rooms as R
 from trainer.live import summary as S
 from trainer.live.store import JoinThrottle, RoomStore
 from trainer.packs.model import DIFFICULTIES
-from trainer.scheduling import grade as fsrs_grade
-from trainer.views.common import current_profile, trainer
+from trainer.study.grading import grade_card
+from trainer.views.common import FieldError, current_profile, trainer, whole_number
+from trainer.web.htmx import HTMX_STOP_POLLING, SEE_OTHER, is_htmx, no_change, respond
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 HOST_KEY, PLAYER_KEY = "live_h", "live_p"
 COOKIE_ROOMS_MAX = 20
+STAGE_MAX = 10**9
 HOST_ACTIONS = {"start", "reveal", "next", "lock", "unlock", "finish", "kick"}
 
 
@@ -118,7 +119,7 @@ def _room_gone():
     open tab does not ask every second for a room that will never come back.
     """
     if is_htmx():
-        abort(make_response(render_template("live/gone.html"), 286))
+        abort(make_response(render_template("live/gone.html"), HTMX_STOP_POLLING))
     abort(404, description="This live session has ended and expired. Its summary went "
                            "with it: download it before the session expires next time.")
 
@@ -162,16 +163,11 @@ def _index_page(error=None, join_error=None, form=None, status=200):
 
 
 def _int_field(form, name, default, low, high, label):
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        return default
+    """A bounded whole number of the create form (the request kit's rule), or RoomError."""
     try:
-        value = int(raw)
-    except ValueError:
-        raise R.RoomError(f"{label} must be a whole number from {low} to {high}.", 400) from None
-    if not low <= value <= high:
-        raise R.RoomError(f"{label} must be a whole number from {low} to {high}.", 400)
-    return value
+        return whole_number(form.get(name) or "", low, high, label, default)
+    except FieldError as exc:
+        raise R.RoomError(str(exc), 400) from None
 
 
 def pick_questions(pack, form):
@@ -211,7 +207,7 @@ def create():
         return _index_page(error=exc.message, form=form, status=exc.status)
     current_profile()
     _remember(HOST_KEY, room.code, room.host_token)
-    return redirect(url_for(".host", code=room.code), 303)
+    return redirect(url_for(".host", code=room.code), SEE_OTHER)
 
 
 @bp.get("/join")
@@ -226,7 +222,7 @@ def join_by_code():
         throttle().fail(address)
         return _index_page(join_error="No live session has that code. A code has 9 letters "
                                       "and digits, like ABC-DEF-GHJ.", status=404)
-    return redirect(url_for(".room", code=code), 303)
+    return redirect(url_for(".room", code=code), SEE_OTHER)
 
 
 # host ----------------------------------------------------------------------------------
@@ -254,11 +250,7 @@ def _host_context(room, error=None):
 
 def _render_host(room, error=None):
     context = _host_context(room, error)
-    if is_htmx():
-        body = render_block("live/host.html", "stage", **context)
-    else:
-        body = render_template("live/host.html", **context)
-    return _with_version(make_response(body), context["version"])
+    return _with_version(respond("live/host.html", "stage", **context), context["version"])
 
 
 @bp.get("/<code>/host")
@@ -292,13 +284,15 @@ def host_action(code, action):
         abort(exc.status, description=exc.message)
     if is_htmx():
         return _render_host(room)
-    return redirect(url_for(".host", code=room.code), 303)
+    return redirect(url_for(".host", code=room.code), SEE_OTHER)
 
 
 def _seen_stage():
     """The stage the host's screen was drawn at (its forms send it), or None."""
-    raw = request.form.get("stage", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    try:
+        return whole_number(request.form.get("stage", ""), 0, STAGE_MAX, "The stage")
+    except FieldError:
+        return None
 
 
 @bp.post("/<code>/host/handover")
@@ -336,7 +330,7 @@ def take_handover_confirmed(code, secret):
         abort(exc.status, description=exc.message)
     current_profile()
     _remember(HOST_KEY, room.code, host_token)
-    return redirect(url_for(".host", code=room.code), 303)
+    return redirect(url_for(".host", code=room.code), SEE_OTHER)
 
 
 @bp.get("/<code>/qr.svg")
@@ -378,11 +372,8 @@ def _player_context(room, token, error=None):
 
 def _render_player(room, token, error=None, status=200):
     context = _player_context(room, token, error)
-    if is_htmx():
-        body = render_block("live/play.html", "stage", **context)
-    else:
-        body = render_template("live/play.html", **context)
-    return _with_version(make_response(body, status), context["version"])
+    return _with_version(respond("live/play.html", "stage", status=status, **context),
+                         context["version"])
 
 
 def _join_page(room, error=None, status=200, name=""):
@@ -406,7 +397,7 @@ def join(code):
     if room.is_kicked(token):
         return _render_player(room, token, status=403)
     if room.participant(token):
-        return redirect(url_for(".room", code=room.code), 303)
+        return redirect(url_for(".room", code=room.code), SEE_OTHER)
     name = request.form.get("name", "")
     try:
         person = store().apply(room, "join", name, progress=request.form.get("progress") == "1")
@@ -414,7 +405,7 @@ def join(code):
         return _join_page(room, error=exc.message, status=exc.status, name=name[:R.NAME_MAX])
     current_profile()
     _remember(PLAYER_KEY, room.code, person.token)
-    return redirect(url_for(".room", code=room.code), 303)
+    return redirect(url_for(".room", code=room.code), SEE_OTHER)
 
 
 def _member_room(code):
@@ -452,16 +443,16 @@ def answer(code):
         return refused
     if is_htmx():
         return _render_player(room, token)
-    return redirect(url_for(".room", code=room.code), 303)
+    return redirect(url_for(".room", code=room.code), SEE_OTHER)
 
 
 @bp.post("/<code>/grade")
 def grade(code):
     room, token = _member_room(code)
     try:
-        rating = int(request.form.get("rating", ""))
-    except ValueError:
-        rating = 0
+        rating = whole_number(request.form.get("rating", ""), 1, 4, "A grade")
+    except FieldError:
+        rating = 0  # the room refuses it with its own message
     graded, refused = _player_action(room, token, "grade", rating)
     if refused is not None:
         return refused
@@ -470,7 +461,7 @@ def grade(code):
         _count_in_progress(room, question_id, rating)
     if is_htmx():
         return _render_player(room, token)
-    return redirect(url_for(".room", code=room.code), 303)
+    return redirect(url_for(".room", code=room.code), SEE_OTHER)
 
 
 @bp.post("/<code>/progress")
@@ -481,7 +472,7 @@ def progress(code):
         return refused
     if is_htmx():
         return _render_player(room, token)
-    return redirect(url_for(".room", code=room.code), 303)
+    return redirect(url_for(".room", code=room.code), SEE_OTHER)
 
 
 def _count_in_progress(room, question_id, rating):
@@ -489,11 +480,7 @@ def _count_in_progress(room, question_id, rating):
     pack = _pack(room)
     if pack is None or pack.question(question_id) is None:
         return
-    profile = current_profile()
-    with profile.lock:
-        state, review = fsrs_grade(trainer().scheduler, pack.id, question_id,
-                                   profile.card(pack.id, question_id), rating)
-        profile.save_review(state, review)
+    grade_card(current_profile(), pack.id, question_id, rating)
 
 
 # summary -------------------------------------------------------------------------------

@@ -7,25 +7,23 @@ depend on more (``_external``, ``_anchor`` and the other underscore options, a
 ``url_defaults`` callback, no request) goes to Flask's ``url_for`` uncached.
 """
 
+from flask import current_app, has_request_context, request
 from flask import url_for as flask_url_for
-from flask.globals import _cv_request
 
 MAX_ENTRIES = 20_000
 EXTENSION = "trainer.url_cache"
 
 
 def cached_url_for(endpoint, **values):
-    ctx = _cv_request.get(None)
-    if ctx is None:
+    if not has_request_context():
         return flask_url_for(endpoint, **values)
     for name in values:
         if name[:1] == "_":
             return flask_url_for(endpoint, **values)
-    app = ctx.app
+    app = current_app
     for callbacks in app.url_default_functions.values():
         if callbacks:
             return flask_url_for(endpoint, **values)
-    request = ctx.request
     blueprint = request.blueprint if endpoint[:1] == "." else None
     try:
         # Keyword order is fixed at each call site: the items as given make the key (the
