@@ -166,7 +166,7 @@ def main(argv=None):
     for line in report.table(results):
         print(line)
     path = report.write_results(results, args.out)
-    missing = [k for k in report.missing_keys(results)] if set(args.only) == set(PARTS) else []
+    missing = list(report.missing_keys(results)) if set(args.only) == set(PARTS) else []
     print(f"\nwrote {path}")
     if missing:
         print("missing figures: " + ", ".join(missing))

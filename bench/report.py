@@ -46,7 +46,7 @@ def missing_keys(results):
 def _fmt(value):
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 100):
         return f"{int(value):,}"
     return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
 

@@ -21,8 +21,8 @@ import trainer_flask_core
 from flask import Flask
 
 from trainer.profiles.store import card_key
-from trainer.study.scheduling import grade, make_scheduler
 from trainer.storage import atomic_write_bytes, lock_for, open_db
+from trainer.study.scheduling import grade, make_scheduler
 
 # The installed copy of the built-in pack: the one the server loads.
 BUILT_IN_PACK = Path(trainer_flask_core.__file__).resolve().parent

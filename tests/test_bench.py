@@ -46,7 +46,7 @@ def test_verdicts_follow_the_targets():
 
 
 def test_results_json_is_flat_rounded_and_complete(tmp_path):
-    results = {key: 1.23456 for key in report.REQUIRED_KEYS}
+    results = dict.fromkeys(report.REQUIRED_KEYS, 1.23456)
     results["git_commit"] = "abc1234"
     path = report.write_results(results, tmp_path / "results.json")
     written = json.loads(path.read_text())

@@ -443,7 +443,7 @@ def test_host_controls_carry_their_keys_and_warn_about_localhost(app):
 
 
 def test_a_participant_can_switch_personal_progress_on_and_off(app):
-    host, code = host_session(app, count="1")
+    _host, code = host_session(app, count="1")
     ann = join(app, code, "Ann")
     room = app.extensions["live_rooms"].get(code)
     person = room.roster()[0]

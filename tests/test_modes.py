@@ -5,10 +5,9 @@ import re
 
 from markupsafe import Markup
 
-from trainer.study import answer_check
-from trainer.study import mock_interview
-from trainer.study.queue import focus_order, review_queue
 from trainer.packs.model import Pack, Question
+from trainer.study import answer_check, mock_interview
+from trainer.study.queue import focus_order, review_queue
 
 HX = {"HX-Request": "true"}
 

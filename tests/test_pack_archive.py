@@ -10,9 +10,8 @@ import pytest
 from tests.conftest import DATA
 from tests.packzip import SYMLINK, zip_entries, zip_folder
 from trainer.packs import archive, install
-from trainer.packs.archive import ArchiveError, read_folder, read_zip
+from trainer.packs.archive import PackRefused, read_folder, read_zip
 from trainer.packs.install import (
-    InstallRefused,
     find_installed,
     install_path,
     install_zip_bytes,
@@ -29,7 +28,7 @@ QUESTION = (SAMPLE / "questions" / "001-q1.md").read_bytes()
 
 
 def _reasons(data):
-    with pytest.raises(ArchiveError) as caught:
+    with pytest.raises(PackRefused) as caught:
         read_zip(data)
     return caught.value.reasons
 
@@ -125,7 +124,7 @@ def test_a_folder_with_a_symlink_is_refused(tmp_path):
     (folder / "questions").mkdir(parents=True)
     (folder / "pack.toml").write_bytes(MANIFEST)
     (folder / "questions" / "q.md").symlink_to("/etc/hostname")
-    with pytest.raises(ArchiveError) as caught:
+    with pytest.raises(PackRefused) as caught:
         read_folder(folder)
     assert caught.value.reasons == ["'questions/q.md' is a symbolic link; only regular files "
                                     "are allowed"]
@@ -134,7 +133,7 @@ def test_a_folder_with_a_symlink_is_refused(tmp_path):
 def test_install_writes_only_a_pack_that_loads(tmp_path):
     packs = tmp_path / "packs"
     broken = zip_folder(DATA.parent / "broken_packs" / "bad_difficulty")
-    with pytest.raises(InstallRefused) as caught:
+    with pytest.raises(PackRefused) as caught:
         install_zip_bytes(broken, "bad_difficulty.zip", packs)
     assert caught.value.reasons == ["bad_difficulty/questions/001.md:3: field 'difficulty' is "
                                     "'expert': use one of junior, mid, senior"]
@@ -150,12 +149,12 @@ def test_install_writes_only_a_pack_that_loads(tmp_path):
 
 def test_install_refuses_a_taken_id_and_an_installed_one_unless_replacing(tmp_path):
     packs = tmp_path / "packs"
-    with pytest.raises(InstallRefused) as caught:
+    with pytest.raises(PackRefused) as caught:
         install_path(SAMPLE, packs, taken={"sample": "interview-trainer 0.1.0"})
     assert caught.value.reasons == ["pack id 'sample' is already used by interview-trainer "
                                     "0.1.0; change the id in pack.toml"]
     install_path(SAMPLE, packs)
-    with pytest.raises(InstallRefused) as caught:
+    with pytest.raises(PackRefused) as caught:
         install_path(SAMPLE, packs)
     assert caught.value.reasons[0].startswith("pack 'sample' is already installed (version "
                                               "0.1.0); replace it")
@@ -198,7 +197,7 @@ def test_install_refuses_a_too_large_zip_file_before_reading_it(tmp_path, monkey
 
     monkeypatch.setattr(install, "MAX_ARCHIVE_BYTES", 50)
     path = _zip_path(tmp_path, SAMPLE)
-    with pytest.raises(InstallRefused) as caught:
+    with pytest.raises(PackRefused) as caught:
         install_path(path, tmp_path / "packs")
     assert caught.value.reasons == [f"the archive is {path.stat().st_size} bytes; the limit "
                                     "is 50 bytes"]

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from tests.conftest import DATA
 from tests.packzip import zip_entries, zip_folder
-from trainer.packs import cli as pack_cli
 from trainer.cli import main
+from trainer.packs import cli as pack_cli
 
 BROKEN = DATA.parent / "broken_packs"
 

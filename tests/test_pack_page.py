@@ -114,7 +114,7 @@ def test_refused_uploads_say_why_and_write_nothing(site, archive, name, reason):
 
 
 def test_upload_without_csrf_is_refused(site):
-    app, packs = site
+    app, _packs = site
     response = app.test_client().post("/packs/upload", data={
         "archive": (io.BytesIO(zip_folder(DATA / "sample")), "x.zip")},
         content_type="multipart/form-data")
@@ -144,7 +144,7 @@ def test_remote_upload_needs_the_admin_token(site, tmp_path):
 
 
 def test_a_proxied_request_is_not_local(site):
-    app, packs = site
+    app, _packs = site
     client = app.test_client()
     proxied = {"HTTP_X_FORWARDED_FOR": "198.51.100.4"}
     response = _upload(client, zip_folder(DATA / "sample"), environ=proxied, replace=True)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import fsrs
 
+from trainer.packs.model import Pack, Question
 from trainer.study import stats
 from trainer.study.history import effective_reviews
-from trainer.packs.model import Pack, Question
 from trainer.study.scheduling import grade, make_scheduler
 
 HX = {"HX-Request": "true"}

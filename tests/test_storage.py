@@ -9,8 +9,8 @@ import pytest
 from trainer import storage
 from trainer.profiles.settings import scheduler_for_profile
 from trainer.profiles.store import Profile, ProfileStore
-from trainer.study.scheduling import grade
 from trainer.storage import DataFileError, atomic_write_bytes, lock_for, open_db
+from trainer.study.scheduling import grade
 
 
 def test_write_replaces_file_atomically(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
-from trainer.profiles.names import NAME_MAX, NameRefused, clean_display_name
+from trainer.profiles.names import NameRefused, clean_display_name
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, no 1/I: easy to read aloud
 CODE_LENGTH = 9  # 32 ** 9 = 2 ** 45 codes

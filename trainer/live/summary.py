@@ -106,7 +106,7 @@ def fmt_share(value):
     return "–" if value is None else f"{round(value * 100)}%"
 
 
-def to_markdown(room, pack, summary):
+def to_markdown(room, summary):
     lines = [f"# Team session {format_code(room.code)}: {md_text(room.title)}", "",
              f"{len(room.participants)} participants, {len(room.question_ids)} questions.",
              "", "## Questions", "",
@@ -137,7 +137,7 @@ def csv_cell(value):
     return text
 
 
-def to_csv(room, summary):
+def to_csv(summary):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["section", "number or rank", "question or name", "answered",

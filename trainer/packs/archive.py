@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from trainer.packs.loader import MANIFEST, MAX_FILE_BYTES, MAX_QUESTIONS, QUESTIONS_DIR
+from trainer.packs.model import PackRefused
 
 MAX_ARCHIVE_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = MAX_QUESTIONS + 10
@@ -35,14 +36,6 @@ EXTRA_FILES = {
 }
 SAFE_PART = re.compile(r"^[^\x00-\x1f\x7f/\\:*?\"<>|]{1,120}$")
 MAX_LISTED = 8
-
-
-class ArchiveError(Exception):
-    """The archive or folder was refused; ``reasons`` says why, one sentence each."""
-
-    def __init__(self, reasons):
-        self.reasons = list(reasons)
-        super().__init__("; ".join(self.reasons))
 
 
 @dataclass
@@ -125,23 +118,23 @@ def _finish(name, prefix, contents, reasons):
         if prefix:
             name = prefix.rstrip("/")
     if reasons:
-        raise ArchiveError(reasons)
+        raise PackRefused(reasons)
     return PackFiles(name=name, files=contents)
 
 
 def read_zip(data, name="pack"):
-    """Check a zip archive (bytes) and return its pack files, or raise :class:`ArchiveError`."""
+    """Check a zip archive (bytes) and return its pack files, or raise :class:`PackRefused`."""
     if len(data) > MAX_ARCHIVE_BYTES:
-        raise ArchiveError([f"the archive is {len(data)} bytes; the limit is "
+        raise PackRefused([f"the archive is {len(data)} bytes; the limit is "
                             f"{MAX_ARCHIVE_BYTES} bytes"])
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise ArchiveError(["the file is not a readable zip archive"]) from None
+        raise PackRefused(["the file is not a readable zip archive"]) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise ArchiveError([f"the archive holds {len(infos)} entries; the limit is "
+            raise PackRefused([f"the archive holds {len(infos)} entries; the limit is "
                                 f"{MAX_ENTRIES}"])
         reasons, wanted, total = [], [], 0
         seen = set()
@@ -180,7 +173,7 @@ def read_zip(data, name="pack"):
             reasons.append(f"the archive unpacks to {total} bytes; the limit is "
                            f"{MAX_UNPACKED_BYTES} bytes")
         if reasons:
-            raise ArchiveError(reasons)
+            raise PackRefused(reasons)
         contents = {}
         for info, path in wanted:
             try:
@@ -194,7 +187,7 @@ def read_zip(data, name="pack"):
                 continue
             contents[path] = body
     if reasons:
-        raise ArchiveError(reasons)
+        raise PackRefused(reasons)
     return _finish(name, _strip_top(list(contents)), contents, [])
 
 
@@ -202,7 +195,7 @@ def read_folder(folder):
     """Check a pack folder on disk by the same rules and return its files."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ArchiveError([f"{folder} is not a folder"])
+        raise PackRefused([f"{folder} is not a folder"])
     reasons, contents, total, count = [], {}, 0, 0
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
@@ -211,7 +204,7 @@ def read_folder(folder):
             continue
         count += 1
         if count > MAX_ENTRIES:
-            raise ArchiveError([f"the folder holds more than {MAX_ENTRIES} entries"])
+            raise PackRefused([f"the folder holds more than {MAX_ENTRIES} entries"])
         if path.is_symlink():
             reasons.append(f"'{relative}' is a symbolic link; only regular files are allowed")
             continue
@@ -227,7 +220,7 @@ def read_folder(folder):
             continue
         total += size
         if total > MAX_UNPACKED_BYTES:
-            raise ArchiveError([f"the folder holds more than {MAX_UNPACKED_BYTES} bytes"])
+            raise PackRefused([f"the folder holds more than {MAX_UNPACKED_BYTES} bytes"])
         contents[relative] = path.read_bytes()
     prefix = "" if MANIFEST in contents else None
     return _finish(folder.name, prefix, contents, reasons)

@@ -24,9 +24,8 @@ from pathlib import Path
 import click
 
 from trainer.config import data_dir_from_env, extra_pack_dirs_from_env
-from trainer.packs.archive import ArchiveError, read_zip
+from trainer.packs.archive import PackRefused, read_zip
 from trainer.packs.install import (
-    InstallRefused,
     find_installed,
     install_path,
     remove_pack,
@@ -115,7 +114,7 @@ def _validate_zip(path):
     data = path.read_bytes()
     try:
         files = read_zip(data, name=path.stem)
-    except ArchiveError as exc:
+    except PackRefused as exc:
         for reason in exc.reasons:
             click.echo(f"{path}:1: {reason}")
         return len(exc.reasons)
@@ -322,7 +321,7 @@ def install_pack(data_dir, packs_dirs, source, replace):
     registry = _registry(data_dir, packs_dirs)
     try:
         done = install_path(source, folder, taken_ids(registry, folder), replace)
-    except InstallRefused as exc:
+    except PackRefused as exc:
         click.echo(f"Refused {source}: nothing was installed.", err=True)
         for reason in exc.reasons:
             click.echo(f"  {reason}", err=True)

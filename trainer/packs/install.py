@@ -28,8 +28,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer.packs.archive import MAX_ARCHIVE_BYTES, ArchiveError, read_folder, read_zip
+from trainer.packs.archive import MAX_ARCHIVE_BYTES, read_folder, read_zip
 from trainer.packs.loader import ID, load_pack, peek_id
+from trainer.packs.model import PackRefused
 from trainer.storage import fsync_dir, lock_for
 
 RETIRED = ".removed"
@@ -40,14 +41,6 @@ STALE_STAGING_SECONDS = 300
 log = logging.getLogger(__name__)
 _staging_in_use: set[str] = set()
 _staging_guard = threading.Lock()
-
-
-class InstallRefused(Exception):
-    """Nothing was installed; ``reasons`` lists every problem found."""
-
-    def __init__(self, reasons):
-        self.reasons = list(reasons)
-        super().__init__("; ".join(self.reasons))
 
 
 @dataclass
@@ -118,7 +111,7 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
 
     ``taken`` maps pack ids already provided by something other than the packs folder
     (a pip-installed pack, another folder) to where they come from; such an id is
-    refused rather than shadowed. Raises :class:`InstallRefused` with every reason.
+    refused rather than shadowed. Raises :class:`PackRefused` with every reason.
     """
     packs_dir = Path(packs_dir)
     packs_dir.mkdir(parents=True, exist_ok=True)
@@ -134,16 +127,16 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
             _write_tree(staged, pack_files.files)
             pack, problems = load_pack(staged)
             if pack is None:
-                raise InstallRefused([str(p) for p in problems])
+                raise PackRefused([str(p) for p in problems])
             if pack.id in taken:
-                raise InstallRefused([f"pack id '{pack.id}' is already used by {taken[pack.id]};"
+                raise PackRefused([f"pack id '{pack.id}' is already used by {taken[pack.id]};"
                                       " change the id in pack.toml"])
             target = packs_dir / pack.id
             replaced = None
             if target.exists():
                 replaced = _installed_version(target)
                 if not replace:
-                    raise InstallRefused([
+                    raise PackRefused([
                         f"pack '{pack.id}' is already installed (version {replaced}); replace "
                         "it to upgrade ('--replace' on the command line, 'Replace' on the "
                         "packs page)"])
@@ -165,30 +158,24 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
 
 
 def install_path(path, packs_dir, taken=None, replace=False):
-    """Install from a ``.zip`` file or a pack folder; errors raise :class:`InstallRefused`."""
+    """Install from a ``.zip`` file or a pack folder; errors raise :class:`PackRefused`."""
     path = Path(path)
-    try:
-        if path.is_dir():
-            files = read_folder(path)
-        elif path.is_file():
-            size = path.stat().st_size
-            if size > MAX_ARCHIVE_BYTES:  # refused before a byte is read into memory
-                raise ArchiveError([f"the archive is {size} bytes; the limit is "
-                                    f"{MAX_ARCHIVE_BYTES} bytes"])
-            files = read_zip(path.read_bytes(), name=path.stem)
-        else:
-            raise ArchiveError([f"{path} does not exist"])
-    except ArchiveError as exc:
-        raise InstallRefused(exc.reasons) from None
+    if path.is_dir():
+        files = read_folder(path)
+    elif path.is_file():
+        size = path.stat().st_size
+        if size > MAX_ARCHIVE_BYTES:  # refused before a byte is read into memory
+            raise PackRefused([f"the archive is {size} bytes; the limit is "
+                               f"{MAX_ARCHIVE_BYTES} bytes"])
+        files = read_zip(path.read_bytes(), name=path.stem)
+    else:
+        raise PackRefused([f"{path} does not exist"])
     return install_files(files, packs_dir, taken, replace)
 
 
 def install_zip_bytes(data, name, packs_dir, taken=None, replace=False):
     """Install from an uploaded zip held in memory."""
-    try:
-        files = read_zip(data, name=Path(name or "pack").stem)
-    except ArchiveError as exc:
-        raise InstallRefused(exc.reasons) from None
+    files = read_zip(data, name=Path(name or "pack").stem)
     return install_files(files, packs_dir, taken, replace)
 
 

@@ -7,6 +7,15 @@ from markupsafe import Markup
 DIFFICULTIES = ("junior", "mid", "senior")
 
 
+class PackRefused(Exception):
+    """A pack archive, folder or install was refused and nothing was written;
+    ``reasons`` says why, one sentence each."""
+
+    def __init__(self, reasons):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
 @dataclass(frozen=True)
 class PackError:
     """One problem with a pack, located as precisely as the loader can."""

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -75,10 +75,6 @@ def _render_block(text):
 
 def _render_inline(text):
     return Markup(sanitise(_markdown().renderInline(text)))  # noqa: S704 (sanitised just now)
-
-
-def plain_text(text):
-    return str(escape(text))
 
 
 def pygments_css():

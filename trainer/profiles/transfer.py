@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 
 import fsrs
 
-from trainer.study.card_actions import NOTE_MAX
+from trainer.profiles.names import NameRefused, clean_display_name
 from trainer.profiles.settings import (
     NEW_LIMIT_MAX,
     RETENTION_MAX,
     RETENTION_MIN,
 )
-from trainer.profiles.names import NameRefused, clean_display_name
+from trainer.study.card_actions import NOTE_MAX
 
 FORMAT = "interview-trainer-progress"
 VERSION = 1

@@ -9,8 +9,8 @@
 import random
 import time
 
-from trainer.study.card_actions import is_buried, start_of_day
 from trainer.profiles.settings import new_limit
+from trainer.study.card_actions import is_buried, start_of_day
 from trainer.study.scheduling import counts, due_questions
 
 

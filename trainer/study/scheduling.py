@@ -64,7 +64,7 @@ def grade(scheduler, pack_id, question_id, state, rating, when=None):
     else:
         card = fsrs.Card.from_dict(state["fsrs"])
         reps, lapses = state.get("reps", 0), state.get("lapses", 0)
-    card, log = scheduler.review_card(card, RATINGS[rating], review_datetime=when)
+    card, _log = scheduler.review_card(card, RATINGS[rating], review_datetime=when)
     new_state = {
         "pack": pack_id,
         "question": question_id,

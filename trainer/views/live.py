@@ -31,7 +31,7 @@ from trainer.live import summary as S
 from trainer.live.store import JoinThrottle, RoomStore
 from trainer.packs.model import DIFFICULTIES
 from trainer.study.grading import grade_card
-from trainer.views.common import FieldError, current_profile, trainer, whole_number
+from trainer.views.common import NAME_MAX, FieldError, current_profile, trainer, whole_number
 from trainer.web.htmx import HTMX_STOP_POLLING, SEE_OTHER, is_htmx, no_change, respond
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -378,7 +378,7 @@ def _render_player(room, token, error=None, status=200):
 
 def _join_page(room, error=None, status=200, name=""):
     return render_template("live/join.html", room=room, error=error, name=name,
-                           name_max=R.NAME_MAX, code_display=R.format_code(room.code)), status
+                           name_max=NAME_MAX, code_display=R.format_code(room.code)), status
 
 
 @bp.get("/<code>")
@@ -402,7 +402,7 @@ def join(code):
     try:
         person = store().apply(room, "join", name, progress=request.form.get("progress") == "1")
     except R.RoomError as exc:
-        return _join_page(room, error=exc.message, status=exc.status, name=name[:R.NAME_MAX])
+        return _join_page(room, error=exc.message, status=exc.status, name=name[:NAME_MAX])
     current_profile()
     _remember(PLAYER_KEY, room.code, person.token)
     return redirect(url_for(".room", code=room.code), SEE_OTHER)
@@ -523,8 +523,8 @@ def _download(body, mimetype, filename):
 @bp.get("/<code>/summary.md")
 def summary_markdown(code):
     room = _summary_room(code)
-    pack, data = _summary(room)
-    return _download(S.to_markdown(room, pack, data), "text/markdown; charset=utf-8",
+    _, data = _summary(room)
+    return _download(S.to_markdown(room, data), "text/markdown; charset=utf-8",
                      f"session-{room.code}.md")
 
 
@@ -532,4 +532,4 @@ def summary_markdown(code):
 def summary_csv(code):
     room = _summary_room(code)
     _, data = _summary(room)
-    return _download(S.to_csv(room, data), "text/csv; charset=utf-8", f"session-{room.code}.csv")
+    return _download(S.to_csv(data), "text/csv; charset=utf-8", f"session-{room.code}.csv")

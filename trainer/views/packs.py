@@ -29,15 +29,15 @@ from flask import (
 
 from trainer.packs.archive import MAX_ARCHIVE_BYTES, MAX_ENTRIES, MAX_RATIO
 from trainer.packs.install import (
-    InstallRefused,
+    PackRefused,
     find_installed,
     install_zip_bytes,
     remove_pack,
     taken_ids,
 )
 from trainer.packs.listing import describe
-from trainer.study.scheduling import counts
 from trainer.storage import lock_for
+from trainer.study.scheduling import counts
 from trainer.views.common import current_profile, trainer
 
 bp = Blueprint("packs", __name__)
@@ -136,7 +136,7 @@ def upload():
             done = install_zip_bytes(data, name, folder, taken_ids(registry, folder),
                                      replace=request.form.get("replace") == "1")
             registry.reload()
-    except InstallRefused as exc:
+    except PackRefused as exc:
         current_app.logger.info("pack upload %r refused: %s", name, exc)
         return _page(400, exc.reasons, name)
     what = (f"Replaced {done.pack_id} {done.replaced} with {done.version}" if done.replaced

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 
+from trainer.profiles.settings import scheduler_for_profile
 from trainer.study import stats
 from trainer.study.history import effective_reviews
-from trainer.profiles.settings import scheduler_for_profile
 from trainer.views.common import current_profile, trainer
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
