@@ -12,7 +12,7 @@ else
 unexport CHROMIUM
 endif
 
-.PHONY: run test lint bench install install-test chromium clean
+.PHONY: run test test-fast lint bench install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,12 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
+# The test extra only: the example pack of the browser tests is installed by the tests
+# themselves into a folder of their own (e2e/conftest.py), never into this environment,
+# so `make run` after `make test` serves no test fixture.
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@if [ -d tests/example_pack ]; then $(BIN)/python -m pip install --quiet ./tests/example_pack; fi
+	@$(BIN)/python -m pip uninstall --quiet --yes trainer-example-pack 2>/dev/null || true
 
 run: install
 	PORT=$(PORT) $(BIN)/trainer serve --host $(HOST) --port $(PORT)
@@ -44,6 +47,10 @@ lint: install-test
 
 test: install-test chromium lint
 	$(BIN)/python -m pytest tests e2e
+
+# The fast tests alone (no browser): seconds, for the edit-test loop.
+test-fast: install-test
+	$(BIN)/python -m pytest tests
 
 bench: install-test chromium
 	$(BIN)/python -m bench

@@ -96,6 +96,31 @@ def live_server(tmp_path):
     server.kill()
 
 
+EXAMPLE_PACK = Path(__file__).resolve().parent.parent / "tests" / "example_pack"
+
+
+@pytest.fixture(scope="session")
+def example_pack_site(tmp_path_factory):
+    """The example third-party pack pip-installed into a folder of its own, for this run.
+
+    Never into the environment ``make run`` serves from: a server sees it only when a
+    test puts this folder on its ``PYTHONPATH``. Built offline with the hatchling of the
+    test extra (no build isolation, no dependencies fetched).
+    """
+    site = tmp_path_factory.mktemp("example-pack-site")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+         "--no-build-isolation", "--no-index", "--target", str(site), str(EXAMPLE_PACK)],
+        check=True, stdout=subprocess.DEVNULL)
+    return site
+
+
+def with_site(site, env=None):
+    """Server environment with ``site`` first on ``PYTHONPATH``."""
+    paths = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**(env or {}), "PYTHONPATH": os.pathsep.join(paths)}
+
+
 @pytest.fixture
 def console_errors(page):
     """Collects console errors and page errors (a CSP violation is one) during a test."""

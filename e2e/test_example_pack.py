@@ -1,24 +1,34 @@
-"""The example third-party pack (tests/example_pack, pip-installed by ``make test``) is
-found through its entry point by the real server and practised by keyboard."""
+"""The example third-party pack (tests/example_pack, pip-installed into a folder of its
+own for the test run) is found through its entry point by the real server and practised
+by keyboard."""
 
 import re
 from importlib import metadata
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer
+from conftest import LiveServer, with_site
 from playwright.sync_api import expect
 
 PACK = "http_basics"
 
 
-def test_the_example_distribution_is_installed():
+@pytest.fixture
+def example_server(tmp_path, example_pack_site):
+    server = LiveServer(tmp_path / "data", with_site(example_pack_site)).start()
+    yield server
+    server.kill()
+
+
+def test_the_example_distribution_is_installed(example_pack_site, monkeypatch):
+    monkeypatch.syspath_prepend(str(example_pack_site))
     dist = metadata.distribution("trainer-example-pack")
     points = [ep for ep in dist.entry_points if ep.group == "trainer"]
     assert [ep.value for ep in points] == ["trainer_example_pack"]
 
 
-def test_pip_installed_pack_is_listed_and_practised(page, live_server, console_errors):
+def test_pip_installed_pack_is_listed_and_practised(page, example_server, console_errors):
+    live_server = example_server
     page.goto(live_server.url + "/packs")
     row = page.locator(f'tr[data-pack="{PACK}"]')
     expect(row.locator(".version")).to_have_text("1.2.0")
@@ -45,9 +55,10 @@ def test_pip_installed_pack_is_listed_and_practised(page, live_server, console_e
 
 
 @pytest.fixture
-def broken_server(tmp_path):
+def broken_server(tmp_path, example_pack_site):
     broken = Path(__file__).resolve().parent.parent / "tests" / "broken_packs"
-    server = LiveServer(tmp_path / "data", {"TRAINER_PACKS_DIR": str(broken)}).start()
+    server = LiveServer(tmp_path / "data", with_site(
+        example_pack_site, {"TRAINER_PACKS_DIR": str(broken)})).start()
     yield server
     server.kill()
 

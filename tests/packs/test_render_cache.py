@@ -11,7 +11,7 @@ from trainer.packs import render, render_cache
 from trainer.packs.registry import RENDER_CACHE_FILE, PackRegistry
 from trainer.plugins import make_plugin_manager
 
-SAMPLE = Path(__file__).parent / "data" / "sample"
+SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 SECRET = "render-cache-test-secret-" + "k" * 20
 
 

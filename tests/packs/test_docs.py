@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from trainer.cli import main
 from trainer.packs.loader import load_pack
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "packs.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "packs.md"
 EXAMPLE_FILE = re.compile(r"\*\*`(sql-basics/[^`]+)`\*\*\n\n(`{3,})\w*\n(.*?)\n\2\n", re.S)
 
 

@@ -13,7 +13,7 @@ from trainer.packs import PackRegistry
 from trainer.packs.loader import MAX_FILE_BYTES, load_pack, peek_id
 from trainer.plugins import make_plugin_manager
 
-BROKEN = Path(__file__).parent / "broken_packs"
+BROKEN = Path(__file__).parents[1] / "broken_packs"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
 
 

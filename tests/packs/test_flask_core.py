@@ -14,7 +14,7 @@ import pytest
 
 from trainer.packs.loader import load_pack
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "packs" / "flask_core"
 SEED_OVERLAP = ROOT.parent / "shared" / "tools" / "seed-overlap"
 SEED_TOPICS = [

@@ -1,0 +1,45 @@
+"""The layout holds: Flask lives in the web layer only (docs/architecture.md).
+
+``trainer/web/``, ``trainer/views/``, ``app.py`` and ``cli.py`` may import Flask and its
+kin; the domain packages (study, profiles, packs, live) and the plumbing beside them
+may not, so each can be read, tested and reused without a request.
+"""
+
+import ast
+from pathlib import Path
+
+TRAINER = Path(__file__).resolve().parent.parent / "trainer"
+WEB_LAYER = {"web", "views", "app.py", "cli.py", "__init__.py"}
+FLASK_FAMILY = {"flask", "werkzeug", "htmx_flask", "jinja2_fragments"}
+
+
+def _imported_roots(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module.split(".")[0]
+
+
+def test_only_the_web_layer_imports_flask():
+    offenders = []
+    for path in sorted(TRAINER.rglob("*.py")):
+        top = path.relative_to(TRAINER).parts[0]
+        if top in WEB_LAYER:
+            continue
+        bad = sorted(set(_imported_roots(path)) & FLASK_FAMILY)
+        if bad:
+            offenders.append(f"{path.relative_to(TRAINER.parent)}: {', '.join(bad)}")
+    assert offenders == []
+
+
+def test_the_rule_sees_an_import_of_flask(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import os\nfrom flask import g\nimport werkzeug.utils\n")
+    assert set(_imported_roots(module)) == {"os", "flask", "werkzeug"}
+
+
+def test_the_domain_packages_exist_where_the_docs_say():
+    for package in ("web", "study", "profiles", "packs", "live", "views"):
+        assert (TRAINER / package / "__init__.py").is_file(), package
