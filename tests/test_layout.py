@@ -34,6 +34,43 @@ def test_only_the_web_layer_imports_flask():
     assert offenders == []
 
 
+# Which of our own packages each may import (docs/architecture.md, "What may import what").
+ALLOWED = {
+    "study": {"study", "profiles", "packs", "storage"},
+    "profiles": {"profiles", "study", "storage"},
+    "packs": {"packs", "storage", "config", "plugins", "hookspecs"},
+    "live": {"live", "profiles", "storage"},
+    "storage.py": set(),
+    "config.py": {"storage"},
+}
+
+
+def _our_imports(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                 and not node.level else [])
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "trainer" and len(parts) > 1:
+                yield parts[1].removesuffix(".py")
+
+
+def test_domain_packages_import_only_what_the_architecture_allows():
+    offenders = []
+    for path in sorted(TRAINER.rglob("*.py")):
+        top = path.relative_to(TRAINER).parts[0]
+        allowed = ALLOWED.get(top)
+        if allowed is None:
+            continue
+        for imported in _our_imports(path):
+            target = imported if (TRAINER / imported).is_dir() else f"{imported}.py"
+            if imported not in allowed and target != top:
+                offenders.append(f"{path.relative_to(TRAINER.parent)} imports {imported}")
+    assert offenders == []
+
+
 def test_the_rule_sees_an_import_of_flask(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import os\nfrom flask import g\nimport werkzeug.utils\n")
