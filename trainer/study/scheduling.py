@@ -10,7 +10,7 @@ parses dates.
 """
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 
@@ -33,19 +33,42 @@ def card_id_for(pack_id, question_id):
     return int.from_bytes(digest, "big") >> 1
 
 
-def make_scheduler(desired_retention=0.9):
-    return fsrs.Scheduler(desired_retention=desired_retention)
+DEFAULT_LEARNING_STEPS = (60, 600)  # seconds: 1m 10m, as Anki
+DEFAULT_RELEARNING_STEPS = (600,)  # 10m
 
 
-_schedulers: dict[float, fsrs.Scheduler] = {}
+def make_scheduler(desired_retention=0.9, parameters=None,
+                   learning_steps=DEFAULT_LEARNING_STEPS,
+                   relearning_steps=DEFAULT_RELEARNING_STEPS):
+    """An FSRS scheduler: default parameters unless a profile fitted its own."""
+    options = {} if parameters is None else {"parameters": tuple(parameters)}
+    return fsrs.Scheduler(
+        desired_retention=desired_retention,
+        learning_steps=tuple(timedelta(seconds=s) for s in learning_steps),
+        relearning_steps=tuple(timedelta(seconds=s) for s in relearning_steps),
+        **options)
 
 
-def scheduler_for(desired_retention):
-    """A shared scheduler per desired retention (each profile may choose its own)."""
-    key = round(float(desired_retention), 2)
+_schedulers: dict[tuple, fsrs.Scheduler] = {}
+SCHEDULERS_MAX = 1024
+
+
+def scheduler_for(desired_retention, parameters=None,
+                  learning_steps=DEFAULT_LEARNING_STEPS,
+                  relearning_steps=DEFAULT_RELEARNING_STEPS):
+    """A shared scheduler per set of settings (each profile may choose its own).
+
+    Building one costs more than a grade, so they are kept; past SCHEDULERS_MAX distinct
+    settings (each fitted parameter set is one) the store starts again empty.
+    """
+    key = (round(float(desired_retention), 2),
+           None if parameters is None else tuple(parameters),
+           tuple(learning_steps), tuple(relearning_steps))
     scheduler = _schedulers.get(key)
     if scheduler is None:
-        scheduler = _schedulers.setdefault(key, make_scheduler(key))
+        if len(_schedulers) >= SCHEDULERS_MAX:
+            _schedulers.clear()
+        scheduler = _schedulers.setdefault(key, make_scheduler(*key))
     return scheduler
 
 
