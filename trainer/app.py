@@ -19,6 +19,7 @@ from trainer.views import (
     packs,
     practice,
     profile,
+    search,
     stats,
     system,
 )
@@ -26,7 +27,8 @@ from trainer.web import csrf, fragments, headers, htmx, sessions, urls
 from trainer.web.assets import asset_dir
 
 # Every blueprint, in one list (as flaskr registers its own in one place).
-BLUEPRINTS = (system, home, practice, modes, focus, mock, live, profile, stats, packs)
+BLUEPRINTS = (system, home, practice, modes, focus, mock, live, profile, stats, packs,
+              search)
 
 
 class Trainer:
