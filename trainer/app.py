@@ -19,6 +19,7 @@ from trainer.views import (
     packs,
     practice,
     profile,
+    scheduler,
     search,
     stats,
     system,
@@ -28,7 +29,7 @@ from trainer.web.assets import asset_dir
 
 # Every blueprint, in one list (as flaskr registers its own in one place).
 BLUEPRINTS = (system, home, practice, modes, focus, mock, live, profile, stats, packs,
-              search)
+              search, scheduler)
 
 
 class Trainer:
