@@ -22,8 +22,10 @@ import fsrs
 from trainer.profiles.names import NameRefused, clean_display_name
 from trainer.profiles.settings import (
     NEW_LIMIT_MAX,
+    PARAMETER_COUNT,
     RETENTION_MAX,
     RETENTION_MIN,
+    valid_parameters,
 )
 from trainer.study.card_actions import NOTE_MAX
 
@@ -31,6 +33,7 @@ FORMAT = "interview-trainer-progress"
 VERSION = 1
 MAX_BYTES = 32 * 1024 * 1024  # about 60,000 reviews: years of daily practice
 LOG_KINDS = ("review", "undo", "reset")
+SETTINGS_CARRIED = ("name", "desired_retention", "new_per_day", "fsrs_parameters")
 
 
 class ImportRefused(ValueError):
@@ -67,8 +70,7 @@ def export_progress(profile, now_ts=None):
         "format": FORMAT,
         "version": VERSION,
         "exported_at": datetime.fromtimestamp(now_ts, UTC).isoformat(),
-        "profile": {k: settings[k] for k in ("name", "desired_retention", "new_per_day")
-                    if k in settings},
+        "profile": {k: settings[k] for k in SETTINGS_CARRIED if settings.get(k) is not None},
         "cards": sorted(profile.all_cards(), key=lambda c: (c["pack"], c["question"])),
         "marks": sorted(profile.all_marks(), key=lambda m: (m["pack"], m["question"])),
         "log": profile.reviews(),
@@ -82,6 +84,17 @@ def export_bytes(profile, now_ts=None):
 
 def _number(value):
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _usable_parameters(value):
+    """21 finite numbers that py-fsrs also accepts (within its bounds per parameter)."""
+    if not valid_parameters(value):
+        return False
+    try:
+        fsrs.Scheduler(parameters=tuple(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _label(item):
@@ -219,7 +232,13 @@ def _merge_settings(profile, incoming, report):
             taken["new_per_day"] = limit
         else:
             report.skip("daily new-question limit", f"not a whole number 0 to {NEW_LIMIT_MAX}")
-    kept = [k for k in ("name", "desired_retention", "new_per_day")
+    parameters = incoming.get("fsrs_parameters")
+    if parameters is not None and not valid_parameters(mine.get("fsrs_parameters")):
+        if _usable_parameters(parameters):
+            taken["fsrs_parameters"] = [float(v) for v in parameters]
+        else:
+            report.skip("FSRS parameters", f"not {PARAMETER_COUNT} numbers FSRS accepts")
+    kept = [k for k in SETTINGS_CARRIED
             if k in incoming and k not in taken and mine.get(k) is not None
             and mine.get(k) != incoming[k]]
     for key in kept:
