@@ -24,7 +24,7 @@ from trainer.views import (
     stats,
     system,
 )
-from trainer.web import csrf, fragments, headers, htmx, sessions, urls
+from trainer.web import csrf, fragments, headers, hosts, htmx, proxies, sessions, urls
 from trainer.web.assets import asset_dir
 
 # Every blueprint, in one list (as flaskr registers its own in one place).
@@ -56,6 +56,8 @@ def create_app(config=None):
         static_folder=str(asset_dir("static")),
     )
     app.config.update(build_config(config))
+    proxies.init_app(app)  # ProxyFix only for configured proxies (--trusted-proxies)
+    hosts.init_app(app)  # first check of every request: a Host of ours, or 400
     Htmx(app)
     htmx.init_app(app)  # Vary: HX-Request on every answer of a view that asks
     csrf.init_app(app)

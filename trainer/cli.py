@@ -4,6 +4,7 @@ import os
 
 import click
 
+from trainer.config import ConfigError
 from trainer.packs.cli import attach
 
 DEFAULT_THREADS = 16
@@ -26,21 +27,46 @@ def main():
 @click.option("--packs-dir", "packs_dirs", multiple=True,
               type=click.Path(exists=True, file_okay=False),
               help="Another folder of data packs (repeatable), besides <data>/packs.")
-def serve(host, port, threads, data_dir, packs_dirs):
+@click.option("--public-url", default=None, metavar="URL",
+              help="The address people use, e.g. https://trainer.example.org or "
+                   "http://192.168.1.20:8000: join links and QR codes use it, and its "
+                   "host is answered (default: $TRAINER_PUBLIC_URL).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Another host name to answer as (repeatable), besides the loopback "
+                   "names and $TRAINER_ALLOWED_HOSTS.")
+@click.option("--trusted-proxies", type=click.IntRange(0, 10), default=None, metavar="N",
+              help="Reverse proxies in front whose X-Forwarded-* headers to believe "
+                   "(default: $TRAINER_TRUSTED_PROXIES or 0: none).")
+@click.option("--hsts", is_flag=True, default=False,
+              help="Send Strict-Transport-Security on https answers ($TRAINER_HSTS=1).")
+def serve(host, port, threads, data_dir, packs_dirs, public_url, allowed_hosts,
+          trusted_proxies, hsts):
     """Serve the trainer with waitress: one process, several threads.
 
     One process on purpose: TinyDB files are guarded by in-process locks.
-    Forwarding headers reach the app (waitress would strip them from a proxy it was not
-    told to trust): the app needs to see them to know that a request arriving from
-    loopback came through a reverse proxy, and so is not the operator's.
+    Forwarding headers reach the app (``clear_untrusted_proxy_headers=False``), whatever
+    ``--trusted-proxies`` says: werkzeug's ProxyFix in the app decides which to believe
+    (trainer/web/proxies.py), and the app must see the rest to know that a request
+    arriving from loopback came through a reverse proxy, and so is not the operator's.
+    Were waitress to strip them, every visitor behind a proxy on this machine would
+    look like the person at the machine.
     """
     from waitress import serve as waitress_serve
 
     from trainer.app import create_app
 
-    app = create_app({"DATA_DIR": data_dir, "EXTRA_PACK_DIRS": packs_dirs})
+    settings = {"DATA_DIR": data_dir, "EXTRA_PACK_DIRS": packs_dirs, "LISTEN": (host, port),
+                "PUBLIC_URL": public_url, "EXTRA_ALLOWED_HOSTS": allowed_hosts,
+                "TRUSTED_PROXIES": trusted_proxies}
+    if hsts:
+        settings["HSTS"] = True
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    public = app.config["PUBLIC_URL"]
     click.echo(f"Interview Trainer on http://{host}:{port}/ "
-               f"(data in {app.config['DATA_DIR']})")
+               f"{f'as {public} ' if public else ''}(data in {app.config['DATA_DIR']})")
     waitress_serve(app, host=host, port=port, threads=threads, connection_limit=400,
                    channel_timeout=60, ident="interview-trainer",
                    clear_untrusted_proxy_headers=False)

@@ -12,6 +12,7 @@ carry their version in ``X-Live-Version`` (and ``data-version``) for tools that 
 import hmac
 import io
 import secrets
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -32,7 +33,9 @@ from trainer.live.store import JoinThrottle, RoomStore
 from trainer.packs.model import DIFFICULTIES
 from trainer.study.grading import grade_card
 from trainer.views.common import NAME_MAX, FieldError, current_profile, trainer, whole_number
+from trainer.web.hosts import is_loopback_name, split_host
 from trainer.web.htmx import HTMX_STOP_POLLING, SEE_OTHER, is_htmx, no_change, respond
+from trainer.web.urls import public_url_for
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 HOST_KEY, PLAYER_KEY = "live_h", "live_p"
@@ -237,14 +240,14 @@ def _host_context(room, error=None):
         team = (room.team_answers() if room.show_answers and room.state == R.REVEALED
                 else ([], 0))
         version = room.version
-    join_url = url_for(".room", code=room.code, _external=True)
+    join_url = public_url_for(".room", code=room.code)
     return {
         "room": room, "pack": pack, "question": _question(room, pack), "roster": roster,
         "answered": answered, "graded": graded, "scoreboard": scoreboard,
         "team_answers": team[0], "team_total": team[1],
         "version": version, "remaining": room.remaining(now), "error": error,
         "code_display": R.format_code(room.code), "join_url": join_url,
-        "local_only": request.host.split(":")[0] in ("127.0.0.1", "localhost", "[::1]"),
+        "local_only": is_loopback_name(split_host(urlsplit(join_url).netloc)[0]),
     }
 
 
@@ -303,7 +306,7 @@ def offer_handover(code):
         secret = store().apply(room, "offer_handover")
     except R.RoomError as exc:
         abort(exc.status, description=exc.message)
-    link = url_for(".take_handover", code=room.code, secret=secret, _external=True)
+    link = public_url_for(".take_handover", code=room.code, secret=secret)
     response = make_response(render_template(
         "live/handover.html", room=room, link=link,
         qr_uri=segno.make(link, error="m").svg_data_uri(scale=6, border=2),
@@ -338,7 +341,7 @@ def qr(code):
     """The join URL as a QR code, drawn here so the page needs no outside image."""
     room = _room(code)
     buffer = io.BytesIO()
-    segno.make(url_for(".room", code=room.code, _external=True), error="m").save(
+    segno.make(public_url_for(".room", code=room.code), error="m").save(
         buffer, kind="svg", scale=8, border=2, xmldecl=False, svgclass="qr", title="Join QR")
     response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
     response.cache_control.private = True

@@ -1,18 +1,16 @@
 """The packs page: every pack with its version, source and counts, the packs that failed
 to load with their errors, and, for the operator, zip upload and removal of data packs.
 
-Who is the operator is decided on the server, per request: a request from loopback that
-no proxy forwarded (the person at the machine running ``trainer serve``), or one that
-carries the admin token the operator set in ``TRAINER_ADMIN_TOKEN`` (the form field, or
-the ``X-Admin-Token`` header for scripts). Everyone else sees the list only, without the
-server's paths. ``/-/packs.json`` gives the same list to scripts.
+Who is the operator is decided on the server, per request, by the one rule in
+trainer/web/operator.py: the person at the machine running ``trainer serve``, on this
+trainer's own page, or whoever carries the admin token set in ``TRAINER_ADMIN_TOKEN``
+(the form field, or the ``X-Admin-Token`` header for scripts). Everyone else sees the
+list only, without the server's paths. ``/-/packs.json`` gives the same list to scripts.
 
 When a token is set, the upload form and every Remove button carry a token field for an
 operator on another machine; without one, both are shown on loopback only.
 """
 
-import hmac
-import ipaddress
 import time
 
 from flask import (
@@ -39,11 +37,9 @@ from trainer.packs.listing import describe
 from trainer.storage import lock_for
 from trainer.study.scheduling import counts
 from trainer.views.common import current_profile, trainer
+from trainer.web.operator import VARY, is_local_operator, is_operator
 
 bp = Blueprint("packs", __name__)
-TOKEN_FIELD = "admin_token"  # noqa: S105 (the name of a form field, not a secret)
-TOKEN_HEADER = "X-Admin-Token"  # noqa: S105 (a header name)
-PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 MAX_NAME = 200
 
 
@@ -52,33 +48,13 @@ def packs_folder():
     return current_app.config["DATA_DIR"] / "packs"
 
 
-def _is_loopback():
-    try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        return False
-    # Behind a reverse proxy on the same machine every request comes from loopback:
-    # a forwarded request is someone else's, whatever its address.
-    return local and not any(h in request.headers for h in PROXY_HEADERS)
-
-
-def _token_ok():
-    expected = current_app.config.get("ADMIN_TOKEN") or ""
-    sent = request.headers.get(TOKEN_HEADER) or request.form.get(TOKEN_FIELD) or ""
-    return bool(expected) and bool(sent) and hmac.compare_digest(
-        expected.encode(), sent.encode())
-
-
-def _is_operator():
-    return _is_loopback() or _token_ok()
-
-
 def _page(status=200, refused=None, refused_name=""):
     registry = trainer().packs
     profile = current_profile()
     now = time.time()
     folder = packs_folder()
-    operator = _is_operator()
+    local = is_local_operator()
+    operator = local or is_operator()
     rows = describe(registry, paths=operator)
     for row in rows:
         pack = registry.get(row["id"]) if row["loaded"] else None
@@ -87,7 +63,7 @@ def _page(status=200, refused=None, refused_name=""):
         row["removable"] = bool(pack) and find_installed(folder, pack.id) is not None
     html = render_template(
         "packs.html", rows=rows, loaded=[r for r in rows if r["loaded"]],
-        failed=[r for r in rows if not r["loaded"]], local=_is_loopback(),
+        failed=[r for r in rows if not r["loaded"]], local=local,
         token_set=bool(current_app.config.get("ADMIN_TOKEN")), refused=refused,
         refused_name=refused_name, max_bytes=MAX_ARCHIVE_BYTES, max_entries=MAX_ENTRIES,
         max_ratio=MAX_RATIO, folder=folder if operator else None)
@@ -102,14 +78,15 @@ def index():
 @bp.get("/-/packs.json")
 def packs_json():
     """Every pack, loaded or not, as the CLI's ``packs list --json`` prints it; ``path``
-    only for the operator (loopback, or the ``X-Admin-Token`` header)."""
-    response = jsonify(describe(trainer().packs, paths=_is_operator()))
-    response.vary.add(TOKEN_HEADER)
+    only for the operator (trainer/web/operator.py: the machine itself, or the
+    ``X-Admin-Token`` header)."""
+    response = jsonify(describe(trainer().packs, paths=is_operator()))
+    response.vary.update(VARY)
     return response
 
 
 def _require_operator():
-    if not _is_operator():
+    if not is_operator():
         abort(403, description="Only the operator can change packs: use the machine that "
                                "runs the trainer, or enter the admin token it was started "
                                "with (TRAINER_ADMIN_TOKEN).")

@@ -3,10 +3,12 @@
 Each browser session holds a random token. Forms send it as the ``csrf_token`` field;
 htmx sends it in the ``X-CSRF-Token`` header (set once on ``<body hx-headers>``). A
 POST, PUT, PATCH or DELETE without the matching token is refused with 400 and a clear
-message, before any view runs.
+message, before any view runs. A token of the wrong shape (not ASCII, too long) is the
+same wrong token: 400, never a comparison that fails with an error.
 """
 
 import hmac
+import re
 import secrets
 
 from flask import abort, request, session
@@ -14,6 +16,7 @@ from flask import abort, request, session
 HEADER = "X-CSRF-Token"
 FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")  # what token_urlsafe makes
 
 
 def csrf_token():
@@ -30,7 +33,8 @@ def check_csrf():
         return
     expected = session.get("csrf")
     sent = request.headers.get(HEADER) or request.form.get(FIELD)
-    if not expected or not sent or not hmac.compare_digest(expected, sent):
+    if not (expected and sent and TOKEN_SHAPE.fullmatch(sent)
+            and hmac.compare_digest(expected.encode("ascii"), sent.encode("ascii"))):
         abort(400, description="The form expired or came from another site (missing or "
                                "wrong CSRF token). Reload the page and try again.")
 

@@ -3,7 +3,14 @@
 The Content-Security-Policy allows scripts only from our own origin: no inline script,
 no inline handlers, no eval. Keyboard shortcuts therefore live in ``static/keys.js``
 and htmx runs with ``allowEval`` off.
+
+With ``HSTS`` on (``--hsts``, ``TRAINER_HSTS=1``), an answer over https also says
+Strict-Transport-Security for a year: the browser then uses https only for this host.
+Never over plain http (where it would mean nothing, and the header would lock out a
+server that has no https yet).
 """
+
+from trainer.web.hosts import is_https
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -24,6 +31,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+HSTS = "max-age=31536000"
 
 
 def add_security_headers(response):
@@ -32,5 +40,13 @@ def add_security_headers(response):
     return response
 
 
+def add_hsts(response):
+    if is_https():
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
 def init_app(app):
     app.after_request(add_security_headers)
+    if app.config.get("HSTS"):
+        app.after_request(add_hsts)

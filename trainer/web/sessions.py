@@ -5,12 +5,19 @@ Flask re-signs a permanent session and sends it again on every response, so that
 session's "no change" poll (200 of them a second) and 200 bytes on every flip. Here the
 cookie is sent again when the session changed, or when the copy the browser holds was
 signed more than a day ago: the lifetime still slides with use, a day at a time.
+
+The cookie is ``Secure`` behind https: always when the public URL is https
+(``SESSION_COOKIE_SECURE``), and for any request that reached us over https
+(trainer/web/hosts.py ``is_https``), so it never travels in clear text after that.
 """
 
 import time
 
+from flask import has_request_context
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
+
+from trainer.web.hosts import is_https
 
 REFRESH_AFTER = 24 * 3600
 
@@ -31,6 +38,10 @@ class DailyRefreshSessionInterface(SecureCookieSessionInterface):
         session = self.session_class(data)
         session.signed_at = signed_at.timestamp()
         return session
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and is_https()))
 
     def should_set_cookie(self, app, session):
         if session.modified:

@@ -5,6 +5,10 @@ answer depends only on the endpoint, its arguments and the mount point
 (``request.script_root``), so it is kept per app. Anything that could make the answer
 depend on more (``_external``, ``_anchor`` and the other underscore options, a
 ``url_defaults`` callback, no request) goes to Flask's ``url_for`` uncached.
+
+``public_url_for`` is the one way to build a link that leaves this browser (a join link,
+a QR code, a hand-over link): from the public URL when one is set, never from the
+request's ``Host``.
 """
 
 from flask import current_app, has_request_context, request
@@ -39,6 +43,23 @@ def cached_url_for(endpoint, **values):
             cache.clear()
         cache[key] = url
     return url
+
+
+def public_url_for(endpoint, **values):
+    """An absolute URL for people elsewhere: ``PUBLIC_URL`` + path when set, else built
+    from the request (whose ``Host`` trainer/web/hosts.py already allowed).
+
+    The public URL's own path is the mount point as people see it, so the request's
+    mount point (``script_root``, from a trusted proxy's prefix) is taken off first.
+    """
+    public = current_app.config.get("PUBLIC_URL")
+    if not public:
+        return flask_url_for(endpoint, _external=True, **values)
+    path = flask_url_for(endpoint, **values)
+    root = request.script_root if has_request_context() else ""
+    if root and path.startswith(root):
+        path = path[len(root):]
+    return public + path
 
 
 def init_app(app):
