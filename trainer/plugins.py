@@ -8,6 +8,7 @@ hooks do not match ours is left out and recorded in ``pm.load_problems`` (the pa
 and ``trainer packs list`` show it); it never stops the server or the other packs.
 """
 
+import re
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -16,6 +17,12 @@ import pluggy
 from trainer import hookspecs
 
 ENTRY_POINT_GROUP = "trainer"
+HOST_DISTRIBUTION = "interview-trainer"
+
+
+def is_host_distribution(name):
+    """True for the trainer's own distribution, whose built-in packs come first."""
+    return re.sub(r"[-_.]+", "-", str(name)).lower() == HOST_DISTRIBUTION
 
 
 @dataclass(frozen=True)

@@ -192,10 +192,15 @@ def test_install_from_a_zip_file_and_remove(tmp_path):
     assert find_installed(packs, "../etc") is None
 
 
-def test_install_refuses_a_too_large_zip_file_before_reading_it(tmp_path, monkeypatch):
-    from trainer.packs import install
+def _never_read(*args, **kwargs):
+    raise AssertionError(f"the archive was opened: {args}")
 
-    monkeypatch.setattr(install, "MAX_ARCHIVE_BYTES", 50)
+
+def test_install_refuses_a_too_large_zip_file_before_reading_it(tmp_path, monkeypatch):
+    from trainer.packs import archive
+
+    monkeypatch.setattr(archive, "MAX_ARCHIVE_BYTES", 50)
+    monkeypatch.setattr(archive, "open", _never_read, raising=False)
     path = _zip_path(tmp_path, SAMPLE)
     with pytest.raises(PackRefused) as caught:
         install_path(path, tmp_path / "packs")

@@ -134,8 +134,7 @@ def test_install_list_remove(run, tmp_path):
 
 
 def test_install_refuses_with_reasons_and_writes_nothing(run, tmp_path):
-    shutil.copytree(BROKEN / "duplicate_ids", tmp_path / "duplicate_ids",
-                    ignore=shutil.ignore_patterns("expected.txt"))
+    shutil.copytree(BROKEN / "duplicate_ids", tmp_path / "duplicate_ids")
     result = run("packs", "install", "duplicate_ids")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -143,8 +142,10 @@ def test_install_refuses_with_reasons_and_writes_nothing(run, tmp_path):
         "  duplicate_ids/questions/002.md:2: duplicate question id 'q1' (also in "
         "duplicate_ids/questions/001.md)"]
     assert list((tmp_path / "data" / "packs").iterdir()) == []
-    stray = run("packs", "install", BROKEN / "bad_tags")  # expected.txt has no place in a pack
-    assert stray.exit_code == 1 and "unexpected file 'expected.txt'" in stray.stderr
+    shutil.copytree(DATA / "sample", tmp_path / "notes")
+    (tmp_path / "notes" / "notes.txt").write_text("to do")  # no place in a pack
+    stray = run("packs", "install", "notes")
+    assert stray.exit_code == 1 and "unexpected file 'notes.txt'" in stray.stderr
 
 
 def test_list_includes_pip_installed_packs_and_remove_points_to_pip(run):

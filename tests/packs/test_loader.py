@@ -34,7 +34,7 @@ def test_the_corpus_has_every_kind_of_mistake():
 @pytest.mark.parametrize("case", CASES)
 def test_broken_pack_gives_its_message(case):
     folder = BROKEN / case
-    expected = (folder / "expected.txt").read_text(encoding="utf-8").splitlines()
+    expected = (folder / ".expected.txt").read_text(encoding="utf-8").splitlines()
     pack, problems = load_pack(folder)
     assert pack is None
     actual = [str(p) for p in problems]
@@ -104,7 +104,9 @@ def test_two_packs_with_one_id_keep_the_first_and_report_the_second(tmp_path):
     registry = PackRegistry(make_plugin_manager(load_entry_points=False), [root])
     assert registry.get("sample").path.endswith("a-sample")
     assert registry.errors[0].errors == [
-        f"b-sample/pack.toml: pack id 'sample' is already used by {root / 'a-sample'}"]
+        f"b-sample/pack.toml:1: pack id 'sample' is already used by the pack in a-sample "
+        f"(folder {root}), which keeps it; this pack is left out: give it another id in "
+        "pack.toml"]
 
 
 def test_peek_id_reads_leniently():

@@ -6,13 +6,15 @@ is written anywhere:
 
 * the archive itself, the number of entries, each file and the unpacked total are
   bounded, and so is the compression ratio (a "zip bomb" unpacks to gigabytes);
-* a name may not be absolute, contain ``..``, a backslash or a control character;
-* only regular files are accepted: no symbolic links, devices or encrypted entries;
-* the layout is that of a data pack: ``pack.toml``, ``questions/*.md`` and optionally a
-  README, a LICENSE or a CHANGELOG, at the top or inside one top folder.
+* a name may not be absolute, contain ``..``, a backslash or a control character (and
+  every name is made :func:`~trainer.packs.model.printable` before it is shown);
+* the archive file is measured before it is read (:func:`read_zip_file`);
+* the files are those :func:`trainer.packs.layout.layout_problems` allows: the same
+  rule ``packs validate`` and the server's loader apply, with regular files only and
+  no Python code (install and upload take data packs; code packs install with pip).
 
-The CLI (``trainer packs install``) and the packs page share these checks; a folder
-given on the command line goes through the same layout and size rules.
+The CLI (``trainer packs install`` and ``validate``) and the packs page share these
+checks; a folder given on the command line goes through the same layout and size rules.
 """
 
 import io
@@ -20,9 +22,17 @@ import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from trainer.packs.loader import MANIFEST, MAX_FILE_BYTES, MAX_QUESTIONS, QUESTIONS_DIR
+from trainer.packs.layout import (
+    MANIFEST,
+    Entry,
+    TooManyEntries,
+    is_skipped,
+    layout_problems,
+    walk_folder,
+)
+from trainer.packs.loader import MAX_FILE_BYTES, MAX_QUESTIONS
 from trainer.packs.model import PackRefused
 
 MAX_ARCHIVE_BYTES = 8 * 1024 * 1024
@@ -30,25 +40,17 @@ MAX_ENTRIES = MAX_QUESTIONS + 10
 MAX_UNPACKED_BYTES = 32 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_FLOOR = 1024
-EXTRA_FILES = {
-    "README.md", "README.txt", "README", "LICENSE", "LICENSE.md", "LICENSE.txt",
-    "LICENCE", "LICENCE.md", "LICENCE.txt", "CHANGELOG.md",
-}
 SAFE_PART = re.compile(r"^[^\x00-\x1f\x7f/\\:*?\"<>|]{1,120}$")
-MAX_LISTED = 8
 
 
 @dataclass
 class PackFiles:
-    """A pack's files in memory: relative POSIX path -> bytes, and a name for messages."""
+    """A pack's files in memory: relative POSIX path -> bytes, a name for messages, and
+    ``top``, the folder ("NAME/") the pack sat in inside its archive, or ""."""
 
     name: str
     files: dict = field(default_factory=dict)
-
-
-def _is_junk(parts):
-    """Files that zip tools add on their own (macOS resource forks, Finder state)."""
-    return parts[0] == "__MACOSX" or parts[-1].startswith(".")
+    top: str = ""
 
 
 def _name_problem(name):
@@ -84,111 +86,127 @@ def _strip_top(names):
         return ""
     tops = {name.split("/", 1)[0] for name in names}
     if len(tops) == 1:
-        top = tops.pop()
-        if f"{top}/{MANIFEST}" in names:
-            return top + "/"
+        top = tops.pop() + "/"
+        if top + MANIFEST in names and all(name.startswith(top) for name in names):
+            return top
     return None
 
 
-def _layout_problems(relative_names):
-    """Reasons for files that have no place in a data pack."""
-    strays = []
-    for name in relative_names:
-        parts = PurePosixPath(name).parts
-        ok = (name == MANIFEST or (len(parts) == 1 and name in EXTRA_FILES)
-              or (len(parts) == 2 and parts[0] == QUESTIONS_DIR and name.endswith(".md")))
-        if not ok:
-            strays.append(name)
-    if not strays:
-        return []
-    listed = ", ".join(f"'{s}'" for s in strays[:MAX_LISTED])
-    more = f" and {len(strays) - MAX_LISTED} more" if len(strays) > MAX_LISTED else ""
-    return [f"unexpected file {listed}{more}: a data pack holds only {MANIFEST}, "
-            f"{QUESTIONS_DIR}/*.md and optionally a README, LICENSE or CHANGELOG "
-            "(a pack with Python code installs with 'trainer install')"]
+def _unreadable():
+    return PackRefused(["the file is not a readable zip archive"])
 
 
-def _finish(name, prefix, contents, reasons):
-    if prefix is None:
-        reasons.append(f"no {MANIFEST} at the top of the archive or inside one top folder")
-    else:
-        relative = {path[len(prefix):]: data for path, data in contents.items()}
-        reasons.extend(_layout_problems(sorted(relative)))
-        contents = relative
-        if prefix:
-            name = prefix.rstrip("/")
-    if reasons:
-        raise PackRefused(reasons)
-    return PackFiles(name=name, files=contents)
+def read_zip_file(path):
+    """Check the zip archive at ``path``: its size first (from the file system, before a
+    byte is read), then its contents as :func:`read_zip` does."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size <= MAX_ARCHIVE_BYTES:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_ARCHIVE_BYTES + 1)  # bounded, should the file grow
+            size = len(data)
+    except OSError as exc:
+        raise PackRefused([f"the file cannot be read: {exc.strerror or exc}"]) from None
+    if size > MAX_ARCHIVE_BYTES:
+        raise PackRefused([f"the archive is {size} bytes; the limit is "
+                           f"{MAX_ARCHIVE_BYTES} bytes"])
+    return read_zip(data, name=path.stem)
+
+
+def _entries(archive):
+    """``(info, path, kind)`` per entry that is neither a folder nor skipped, and the
+    reasons to refuse entries whose names or kinds are unsafe."""
+    reasons, found, seen = [], [], set()
+    for info in archive.infolist():
+        problem = _name_problem(info.filename)
+        if problem:
+            reasons.append(problem)
+            continue
+        kind = _entry_kind(info)
+        path = "/".join(p for p in info.filename.rstrip("/").split("/") if p != ".")
+        if kind == "dir" or not path or is_skipped(path):
+            continue
+        if path in seen:
+            reasons.append(f"'{info.filename}' appears twice in the archive")
+            continue
+        seen.add(path)
+        found.append((info, path, kind))
+    return found, reasons
+
+
+def _size_problem(info):
+    if info.flag_bits & 0x1:
+        return f"'{info.filename}' is encrypted"
+    if info.file_size > MAX_FILE_BYTES:
+        return (f"'{info.filename}' unpacks to {info.file_size} bytes; the limit per file "
+                f"is {MAX_FILE_BYTES} bytes")
+    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1):
+        return (f"'{info.filename}' is compressed more than {MAX_RATIO} to 1, which no "
+                "real question file needs")
+    return None
 
 
 def read_zip(data, name="pack"):
-    """Check a zip archive (bytes) and return its pack files, or raise :class:`PackRefused`."""
+    """Check a zip archive (bytes) and return its pack files, or raise :class:`PackRefused`.
+
+    Never raises anything else: a damaged archive can fail inside :mod:`zipfile` in many
+    ways, and each is a refusal.
+    """
     if len(data) > MAX_ARCHIVE_BYTES:
         raise PackRefused([f"the archive is {len(data)} bytes; the limit is "
                             f"{MAX_ARCHIVE_BYTES} bytes"])
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise PackRefused(["the file is not a readable zip archive"]) from None
+    except Exception:  # any failure to read the directory: not a zip we can use
+        raise _unreadable() from None
     with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise PackRefused([f"the archive holds {len(infos)} entries; the limit is "
+        count = len(archive.infolist())
+        if count > MAX_ENTRIES:
+            raise PackRefused([f"the archive holds {count} entries; the limit is "
                                 f"{MAX_ENTRIES}"])
-        reasons, wanted, total = [], [], 0
-        seen = set()
-        for info in infos:
-            problem = _name_problem(info.filename)
+        found, reasons = _entries(archive)
+        if reasons:  # an unsafe name: nothing else about the archive matters
+            raise PackRefused(reasons)
+        prefix = _strip_top([path for _, path, _ in found])
+        if prefix is None:
+            reasons.append(f"no {MANIFEST} at the top of the archive or inside one top folder")
+            raise PackRefused(reasons)
+        inside = {path[len(prefix):]: (info, kind) for info, path, kind in found}
+        layout = layout_problems([Entry(n, kind) for n, (_, kind) in inside.items()])
+        reasons.extend(problem.reason for problem in layout)
+        broken = {problem.name for problem in layout}
+        wanted, total = [], 0
+        for relative, (info, _) in sorted(inside.items()):
+            if relative in broken:
+                continue
+            problem = _size_problem(info)
             if problem:
                 reasons.append(problem)
                 continue
-            kind = _entry_kind(info)
-            parts = [p for p in info.filename.rstrip("/").split("/") if p != "."]
-            path = "/".join(parts)
-            if kind == "dir" or not parts or _is_junk(parts):
-                continue
-            if kind != "file":
-                reasons.append(f"'{info.filename}' is a {kind}; only regular files are allowed")
-                continue
-            if info.flag_bits & 0x1:
-                reasons.append(f"'{info.filename}' is encrypted")
-                continue
-            if path in seen:
-                reasons.append(f"'{info.filename}' appears twice in the archive")
-                continue
-            seen.add(path)
-            if info.file_size > MAX_FILE_BYTES:
-                reasons.append(f"'{info.filename}' unpacks to {info.file_size} bytes; the "
-                               f"limit per file is {MAX_FILE_BYTES} bytes")
-                continue
-            if info.file_size > RATIO_FLOOR and (
-                    info.file_size > MAX_RATIO * max(info.compress_size, 1)):
-                reasons.append(f"'{info.filename}' is compressed more than {MAX_RATIO} to 1, "
-                               "which no real question file needs")
-                continue
             total += info.file_size
-            wanted.append((info, path))
+            wanted.append((info, relative))
         if total > MAX_UNPACKED_BYTES:
             reasons.append(f"the archive unpacks to {total} bytes; the limit is "
                            f"{MAX_UNPACKED_BYTES} bytes")
         if reasons:
             raise PackRefused(reasons)
         contents = {}
-        for info, path in wanted:
+        for info, relative in wanted:
             try:
                 with archive.open(info) as member:
                     body = member.read(MAX_FILE_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except Exception as exc:  # zlib, lzma, bz2 and zipfile each fail their own way
                 reasons.append(f"'{info.filename}' cannot be unpacked: {exc}")
                 continue
             if len(body) != info.file_size:
                 reasons.append(f"'{info.filename}' does not hold the size its header claims")
                 continue
-            contents[path] = body
+            contents[relative] = body
     if reasons:
         raise PackRefused(reasons)
-    return _finish(name, _strip_top(list(contents)), contents, [])
+    return PackFiles(name=prefix.rstrip("/") or name, files=contents, top=prefix)
 
 
 def read_folder(folder):
@@ -196,31 +214,33 @@ def read_folder(folder):
     folder = Path(folder)
     if not folder.is_dir():
         raise PackRefused([f"{folder} is not a folder"])
-    reasons, contents, total, count = [], {}, 0, 0
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        parts = relative.split("/")
-        if any(part.startswith(".") for part in parts) or "__pycache__" in parts:
-            continue
-        count += 1
-        if count > MAX_ENTRIES:
-            raise PackRefused([f"the folder holds more than {MAX_ENTRIES} entries"])
-        if path.is_symlink():
-            reasons.append(f"'{relative}' is a symbolic link; only regular files are allowed")
-            continue
-        if path.is_dir():
-            continue
-        if not path.is_file():
-            reasons.append(f"'{relative}' is a special file; only regular files are allowed")
-            continue
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            reasons.append(f"'{relative}' is {size} bytes; the limit per file is "
-                           f"{MAX_FILE_BYTES} bytes")
-            continue
-        total += size
-        if total > MAX_UNPACKED_BYTES:
-            raise PackRefused([f"the folder holds more than {MAX_UNPACKED_BYTES} bytes"])
-        contents[relative] = path.read_bytes()
-    prefix = "" if MANIFEST in contents else None
-    return _finish(folder.name, prefix, contents, reasons)
+    try:
+        entries = walk_folder(folder, MAX_ENTRIES)
+    except TooManyEntries:
+        raise PackRefused([f"the folder holds more than {MAX_ENTRIES} entries"]) from None
+    except OSError as exc:
+        raise PackRefused([f"{folder} cannot be read: {exc.strerror or exc}"]) from None
+    layout = layout_problems(entries)
+    reasons = [problem.reason for problem in layout]
+    broken = {problem.name for problem in layout}
+    names = [e.name for e in entries if e.name not in broken and not is_skipped(e.name)]
+    if MANIFEST not in names:
+        reasons.append(f"no {MANIFEST} at the top of the folder")
+    contents, total = {}, 0
+    for relative in sorted(names):
+        path = folder.joinpath(*relative.split("/"))
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                reasons.append(f"'{relative}' is {size} bytes; the limit per file is "
+                               f"{MAX_FILE_BYTES} bytes")
+                continue
+            total += size
+            if total > MAX_UNPACKED_BYTES:
+                raise PackRefused([f"the folder holds more than {MAX_UNPACKED_BYTES} bytes"])
+            contents[relative] = path.read_bytes()
+        except OSError as exc:
+            reasons.append(f"'{relative}' cannot be read: {exc.strerror or exc}")
+    if reasons:
+        raise PackRefused(reasons)
+    return PackFiles(name=folder.name, files=contents)

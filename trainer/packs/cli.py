@@ -11,20 +11,18 @@
   code packs (a running server picks them up on its next start).
 """
 
-import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 import click
 
 from trainer.config import data_dir_from_env, extra_pack_dirs_from_env
-from trainer.packs.archive import PackRefused, read_zip
+from trainer.packs.archive import PackRefused, read_zip_file
 from trainer.packs.install import (
     find_installed,
     install_path,
@@ -111,9 +109,9 @@ def _validate_folder(folder):
 
 
 def _validate_zip(path):
-    data = path.read_bytes()
+    """Check a zip as an upload would be checked: measured, then read, then loaded."""
     try:
-        files = read_zip(data, name=path.stem)
+        files = read_zip_file(path)
     except PackRefused as exc:
         for reason in exc.reasons:
             click.echo(f"{path}:1: {reason}")
@@ -128,17 +126,10 @@ def _validate_zip(path):
     if pack is not None:
         click.echo(_summary(pack))
         return 0
-    top = _archive_top(data, files.name)
     for problem in problems:
-        click.echo(f"{_archive_member(path, top, files.name, problem.file)}:"
+        click.echo(f"{_archive_member(path, files.top, files.name, problem.file)}:"
                    f"{problem.line or 1}: {problem.message}")
     return len(problems)
-
-
-def _archive_top(data, name):
-    """The folder the pack sits in inside the zip ("NAME/"), or "" when it is at the top."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return "" if MANIFEST in archive.namelist() else f"{name}/"
 
 
 def _archive_member(path, top, name, label):

@@ -11,11 +11,12 @@ next install or registry load once no install in this process is using it and it
 older than :data:`STALE_STAGING_SECONDS` (so another process's install in flight is left
 alone). Like every dot folder, it is never loaded as a pack.
 
-Nothing an operator installed is ever deleted outright: a removed pack, and the old
-version a replacement pushed out, move to ``<packs>/.removed/<id>-<time>/`` (the
-registry skips dot folders), from where they can be copied back. Profiles keep the
-progress on a removed pack's questions; it shows again if the pack comes back
-(question ids are stable across versions).
+A removed pack, and the old version a replacement pushed out, move to
+``<packs>/.removed/<id>-<time>/`` (the registry skips dot folders), from where they can be
+copied back. Only the latest :data:`REMOVED_KEPT` copies stay: each removal prunes the
+older ones, so the folder cannot grow without end. Profiles keep the progress on a
+removed pack's questions; it shows again if the pack comes back (question ids are
+stable across versions).
 """
 
 import logging
@@ -28,12 +29,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer.packs.archive import MAX_ARCHIVE_BYTES, read_folder, read_zip
+from trainer.packs.archive import read_folder, read_zip, read_zip_file
 from trainer.packs.loader import ID, load_pack, peek_id
 from trainer.packs.model import PackRefused
 from trainer.storage import fsync_dir, lock_for
 
 RETIRED = ".removed"
+REMOVED_KEPT = 5
+RETIRED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}-(\d{8}T\d{6}(?:\d{6})?Z)-[0-9a-f]{6}$")
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 STAGING_PREFIX = ".staging-"
 STAGING_NAME = re.compile(r"^\.staging-[0-9a-f]{16}$")
@@ -111,11 +114,21 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
 
     ``taken`` maps pack ids already provided by something other than the packs folder
     (a pip-installed pack, another folder) to where they come from; such an id is
-    refused rather than shadowed. Raises :class:`PackRefused` with every reason.
+    refused rather than shadowed. Raises :class:`PackRefused` with every reason, and
+    nothing else: a disk that cannot take the files is a refusal too, and leaves the
+    packs folder as it was.
     """
     packs_dir = Path(packs_dir)
-    packs_dir.mkdir(parents=True, exist_ok=True)
-    taken = taken or {}
+    try:
+        packs_dir.mkdir(parents=True, exist_ok=True)
+        return _install(pack_files, packs_dir, taken or {}, replace)
+    except OSError as exc:
+        log.exception("installing %s into %s failed", pack_files.name, packs_dir)
+        raise PackRefused([f"the pack cannot be written to the packs folder: "
+                           f"{exc.strerror or exc}"]) from None
+
+
+def _install(pack_files, packs_dir, taken, replace):
     with lock_for(packs_dir):
         remove_stale_staging(packs_dir)
         staging = packs_dir / f"{STAGING_PREFIX}{secrets.token_hex(8)}"
@@ -132,21 +145,24 @@ def install_files(pack_files, packs_dir, taken=None, replace=False):
                 raise PackRefused([f"pack id '{pack.id}' is already used by {taken[pack.id]};"
                                       " change the id in pack.toml"])
             target = packs_dir / pack.id
+            installed = find_installed(packs_dir, pack.id)
             replaced = None
-            if target.exists():
-                replaced = _installed_version(target)
+            if installed is not None or target.exists():
+                installed = installed or target
+                replaced = _installed_version(installed)
                 if not replace:
                     raise PackRefused([
                         f"pack '{pack.id}' is already installed (version {replaced}); replace "
                         "it to upgrade ('--replace' on the command line, 'Replace' on the "
                         "packs page)"])
                 old = _retired_path(packs_dir, pack.id)
-                os.rename(target, old)
+                os.rename(installed, old)
                 try:
                     os.rename(staged, target)
                 except OSError:
-                    os.rename(old, target)  # put the installed version back
+                    os.rename(old, installed)  # put the installed version back
                     raise
+                prune_removed(packs_dir)
             else:
                 os.rename(staged, target)
             fsync_dir(packs_dir)
@@ -163,11 +179,7 @@ def install_path(path, packs_dir, taken=None, replace=False):
     if path.is_dir():
         files = read_folder(path)
     elif path.is_file():
-        size = path.stat().st_size
-        if size > MAX_ARCHIVE_BYTES:  # refused before a byte is read into memory
-            raise PackRefused([f"the archive is {size} bytes; the limit is "
-                               f"{MAX_ARCHIVE_BYTES} bytes"])
-        files = read_zip(path.read_bytes(), name=path.stem)
+        files = read_zip_file(path)  # measured before a byte is read into memory
     else:
         raise PackRefused([f"{path} does not exist"])
     return install_files(files, packs_dir, taken, replace)
@@ -198,8 +210,27 @@ def _retired_path(packs_dir, pack_id):
     """A fresh place in ``<packs>/.removed/`` for a pack leaving the packs folder."""
     retired = packs_dir / RETIRED
     retired.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return retired / f"{pack_id}-{stamp}-{secrets.token_hex(3)}"
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9))
+    return retired / f"{pack_id}-{stamp}{now // 1000 % 10**6:06d}Z-{secrets.token_hex(3)}"
+
+
+def prune_removed(packs_dir, keep=REMOVED_KEPT):
+    """Delete all but the newest ``keep`` copies in ``<packs>/.removed``; return the
+    names deleted. Only folders named as :func:`remove_pack` names them are counted or
+    touched; anything else an operator put there stays. Never raises."""
+    try:
+        copies = [c for c in (Path(packs_dir) / RETIRED).iterdir()
+                  if RETIRED_NAME.match(c.name) and c.is_dir() and not c.is_symlink()]
+    except OSError:
+        return []
+    copies.sort(key=lambda c: (RETIRED_NAME.match(c.name).group(1), c.name), reverse=True)
+    pruned = []
+    for old in copies[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+        if not old.exists():
+            pruned.append(old.name)
+    return pruned
 
 
 def remove_pack(packs_dir, pack_id):
@@ -215,6 +246,7 @@ def remove_pack(packs_dir, pack_id):
         retired = _retired_path(packs_dir, pack_id)
         os.rename(folder, retired)
         fsync_dir(packs_dir)
+        prune_removed(packs_dir)
     return retired
 
 

@@ -6,7 +6,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from trainer.packs.model import DIFFICULTIES
+from trainer.packs.model import DIFFICULTIES, printable
 
 FOLDER_SOURCE = "folder "
 
@@ -16,13 +16,14 @@ def describe(registry, paths=True):
 
     Each has at least ``id``, ``title``, ``version``, ``source``, ``questions`` (a count),
     ``difficulties`` (count per level), ``loaded`` and ``errors`` (``FILE:LINE: message``
-    strings; empty for a pack that loaded).
+    strings; empty for a pack that loaded). Every string is :func:`printable`: a folder
+    or title with a terminal escape in it cannot reach ``packs list`` as one.
 
     With ``paths`` (the CLI, the operator) each row also has ``path``, where the pack is on
     the server. Without it (any other visitor) there is no ``path``, and the server's
     pack folders in ``source`` and in messages are shortened to their names.
     """
-    rows = _rows(registry)
+    rows = [_printable(row) for row in _rows(registry)]
     if paths:
         return rows
     folders = sorted({str(Path(d)) for d in getattr(registry, "pack_dirs", ())},
@@ -32,6 +33,15 @@ def describe(registry, paths=True):
         row["source"] = _short_source(row["source"])
         row["errors"] = [_without_folders(e, folders) for e in row["errors"]]
     return rows
+
+
+def _printable(row):
+    for key, value in row.items():
+        if isinstance(value, str):
+            row[key] = printable(value)
+        elif key == "errors":
+            row[key] = [printable(e) for e in value]
+    return row
 
 
 def _short_source(source):

@@ -10,18 +10,34 @@ The format (``docs/packs.md`` is the author's guide):
 
 Every problem is reported as a :class:`PackError` with the file and a line: the line of
 the offending field or heading where there is one, else line 1 (a problem with the whole
-file). A pack with any error is not loaded, and never stops another pack from loading.
+file). A pack with any error is not loaded, and never stops another pack from loading:
+whatever goes wrong inside one file (even an exception we did not foresee, such as a
+recursion limit on TOML nested hundreds deep) becomes that file's error, and
+:func:`load_pack` never raises.
+
+Which files a pack may hold is decided by :mod:`trainer.packs.layout`, the same rule
+``packs install`` and the upload form apply.
 """
 
+import logging
 import re
 import tomllib
 from pathlib import Path
 
-from trainer.packs.model import DIFFICULTIES, Pack, PackError, Question
+from trainer.packs.layout import (
+    MANIFEST,
+    QUESTIONS_DIR,
+    TooManyEntries,
+    is_code_pack,
+    layout_problems,
+    question_names,
+    walk_folder,
+)
+from trainer.packs.model import DIFFICULTIES, Pack, PackError, Question, is_control
 from trainer.packs.render import render_block, render_inline
 
-MANIFEST = "pack.toml"
-QUESTIONS_DIR = "questions"
+__all__ = ["MANIFEST", "QUESTIONS_DIR", "load_pack", "peek_id"]
+log = logging.getLogger(__name__)
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TAG = re.compile(r"^[a-z0-9][a-z0-9_+.-]{0,39}$")
 MAX_FILE_BYTES = 64 * 1024
@@ -67,6 +83,34 @@ def _read_text(path, problems, label):
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
+def _shown(value, limit=60):
+    """A value as it appears in a message: quoted like Python, cut to ``limit``."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _parse_toml(text, problems, label, what, first_line):
+    """The TOML table in ``text``, or None after reporting why it cannot be read.
+
+    ``what`` starts each message ("" for a whole file, "front matter " for a part);
+    ``first_line`` is the file line ``text`` starts on. Valid TOML can still defeat the
+    reader (arrays nested hundreds deep exhaust Python's recursion limit; integers with
+    thousands of digits exceed its conversion limit): those are reported as well.
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.add(label, _toml_error_line(exc, text) + first_line - 1,
+                     f"{what}is not valid TOML: {exc}")
+    except RecursionError:
+        problems.add(label, first_line, f"{what}nests arrays or tables too deeply to read; "
+                     "a pack needs only strings and lists of strings")
+    except ValueError:
+        problems.add(label, first_line, f"{what}holds a number too long to read; a pack "
+                     "needs only strings and lists of strings")
+    return None
+
+
 def _toml_error_line(exc, text):
     """The 1-based line a TOML error is on; the last line for "at end of document"."""
     match = re.search(r"line (\d+)", str(exc))
@@ -75,11 +119,14 @@ def _toml_error_line(exc, text):
     return len(text.rstrip("\n").split("\n")) if text.strip() else 1
 
 
-FIELD_LINE = re.compile(r"""^\s*\[*\s*["']?([A-Za-z0-9_-]+)["']?\s*[=\]]""")
+FIELD_LINE = re.compile(r"""^\s*\[*\s*["']?([A-Za-z0-9_-]+)["']?\s*[.=\]]""")
 
 
 def _field_lines(text, first_line):
-    """Map each top-level TOML key to the file line it is set on (first occurrence)."""
+    """Map each top-level TOML key to the file line it is set on (first occurrence).
+
+    Best effort: a key written with escapes (``"\\u0069d"``) is not found, so every
+    lookup falls back to a default line."""
     lines = {}
     for offset, line in enumerate(text.split("\n")):
         match = FIELD_LINE.match(line)
@@ -98,8 +145,9 @@ def _check_fields(data, spec, problems, label, where, start):
     for name in data:
         if name not in spec:
             known = ", ".join(spec)
+            shown = name if len(name) <= 60 else name[:56] + "..."
             problems.add(label, where.get(name, start),
-                         f"unknown field '{name}' (known fields: {known})")
+                         f"unknown field '{shown}' (known fields: {known})")
             ok = False
     return ok
 
@@ -116,10 +164,8 @@ def load_manifest(folder, problems):
     text = _read_text(path, problems, label)
     if text is None:
         return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        problems.add(label, _toml_error_line(exc, text), f"is not valid TOML: {exc}")
+    data = _parse_toml(text, problems, label, "", 1)
+    if data is None:
         return None
     where = _field_lines(text, 1)
     if not _check_fields(data, MANIFEST_FIELDS, problems, label, where, 1):
@@ -130,19 +176,24 @@ def load_manifest(folder, problems):
                          "in double quotes")
             return None
     if not ID.match(data["id"]):
-        problems.add(label, where["id"], f"field 'id' is {data['id']!r}: use lowercase "
-                     "letters, digits, '-' or '_', at most 64 characters")
+        problems.add(label, where.get("id", 1), f"field 'id' is {_shown(data['id'])}: use "
+                     "lowercase letters, digits, '-' or '_', at most 64 characters")
         return None
     if not VERSION.match(data["version"]):
-        problems.add(label, where["version"], f"field 'version' is {data['version']!r}: "
-                     "use a version such as 1.0.0")
+        problems.add(label, where.get("version", 1), f"field 'version' is "
+                     f"{_shown(data['version'])}: use a version such as 1.0.0")
         return None
     if not data["title"].strip() or len(data["title"]) > 120:
-        problems.add(label, where["title"], "field 'title' must be 1 to 120 characters")
+        problems.add(label, where.get("title", 1), "field 'title' must be 1 to 120 characters")
         return None
+    for name in ("title", "description", "author", "licence"):
+        if any(map(is_control, data.get(name, ""))):
+            problems.add(label, where.get(name, 1), f"field '{name}' holds a control "
+                         "character (a line break, tab or terminal escape); use plain text")
+            return None
     for name in ("description", "author", "licence"):
         if len(data.get(name, "")) > MAX_DESCRIPTION:
-            problems.add(label, where[name], f"field '{name}' is longer than "
+            problems.add(label, where.get(name, 1), f"field '{name}' is longer than "
                          f"{MAX_DESCRIPTION} characters")
             return None
     return data
@@ -162,29 +213,31 @@ def _split_front_matter(text, problems, label):
 
 def _front_matter(raw, problems, label):
     """Parse and check the front matter; its first line is line 2 of the file."""
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        problems.add(label, _toml_error_line(exc, raw) + 1,
-                     f"front matter is not valid TOML: {exc}")
+    data = _parse_toml(raw, problems, label, "front matter ", 2)
+    if data is None:
         return None
     where = _field_lines(raw, 2)
     if not _check_fields(data, FRONT_FIELDS, problems, label, where, 1):
         return None
-    if not isinstance(data["id"], str) or not ID.match(data["id"]):
-        problems.add(label, where["id"], f"field 'id' is {data['id']!r}: use lowercase "
-                     "letters, digits, '-' or '_', at most 64 characters")
+    for name in ("id", "difficulty"):
+        if not isinstance(data[name], str):
+            problems.add(label, where.get(name, 1), f"front matter field '{name}' must be a "
+                         "string in double quotes")
+            return None
+    if not ID.match(data["id"]):
+        problems.add(label, where.get("id", 1), f"field 'id' is {_shown(data['id'])}: use "
+                     "lowercase letters, digits, '-' or '_', at most 64 characters")
         return None
     if data["difficulty"] not in DIFFICULTIES:
-        problems.add(label, where["difficulty"], f"field 'difficulty' is "
-                     f"{data['difficulty']!r}: use one of " + ", ".join(DIFFICULTIES))
+        problems.add(label, where.get("difficulty", 1), f"field 'difficulty' is "
+                     f"{_shown(data['difficulty'])}: use one of " + ", ".join(DIFFICULTIES))
         return None
     tags = data["tags"]
     if not isinstance(tags, list) or not tags or len(tags) > MAX_TAGS or not all(
         isinstance(t, str) and TAG.match(t) for t in tags
     ):
-        problems.add(label, where["tags"], f"field 'tags' must be a list of 1 to {MAX_TAGS} "
-                     "lowercase tags such as [\"routing\", \"http\"]")
+        problems.add(label, where.get("tags", 1), f"field 'tags' must be a list of 1 to "
+                     f"{MAX_TAGS} lowercase tags such as [\"routing\", \"http\"]")
         return None
     refs = data.get("references", [])
     if not isinstance(refs, list) or len(refs) > MAX_TAGS or not all(
@@ -194,7 +247,7 @@ def _front_matter(raw, problems, label):
         problems.add(label, where.get("references", 1), "field 'references' must be a list "
                      f"of at most {MAX_TAGS} http(s) URLs")
         return None
-    data["_id_line"] = where["id"]
+    data["_id_line"] = where.get("id", 1)
     return data
 
 
@@ -309,15 +362,53 @@ def load_question(path, label, problems, id_lines=None):
 
 
 def load_pack(folder, source=""):
-    """Load the pack in ``folder``. Return ``(pack or None, [PackError, ...])``."""
+    """Load the pack in ``folder``. Return ``(pack or None, [PackError, ...])``.
+
+    Never raises: this is the boundary of one pack, so whatever goes wrong inside it is
+    reported as its problem and the caller carries on with the next pack.
+    """
     folder = Path(folder)
+    try:
+        return _load_pack(folder, source)
+    except Exception as exc:  # the per-pack boundary: a surprise is this pack's problem
+        log.exception("loading the pack in %s failed", folder)
+        return None, [_unexpected(f"{folder.name}/{MANIFEST}", exc)]
+
+
+def _unexpected(label, exc):
+    return PackError(label, 1, f"cannot be loaded because of an unexpected "
+                     f"{type(exc).__name__} ({exc}); please report it, with the file")
+
+
+def _pack_entries(folder, problems):
+    """The pack's entries, or None after reporting why the folder cannot be read."""
+    try:
+        return walk_folder(folder, MAX_QUESTIONS + 10)
+    except TooManyEntries as exc:
+        problems.add(f"{folder.name}/{QUESTIONS_DIR}", 1,
+                     f"the pack holds more than {exc.args[0]} files; the limit is "
+                     f"{MAX_QUESTIONS} questions")
+    except OSError as exc:
+        problems.add(folder.name, 1, f"cannot be read: {exc.strerror or exc}")
+    return None
+
+
+def _load_pack(folder, source):
     problems = _Problems()
     if not folder.is_dir():
         problems.add(str(folder), 1, "is not a folder")
         return None, list(problems)
-    manifest = load_manifest(folder, problems)
-    qdir = folder / QUESTIONS_DIR
-    files = sorted(qdir.glob("*.md")) if qdir.is_dir() else []
+    entries = _pack_entries(folder, problems)
+    if entries is None:
+        return None, list(problems)
+    names = {e.name for e in entries if e.kind == "file"}
+    for problem in layout_problems(entries, code_pack=is_code_pack(names)):
+        problems.add(f"{folder.name}/{problem.name}" if problem.name else folder.name, 1,
+                     problem.detail)
+    manifest = None
+    if MANIFEST in names or not any(e.name == MANIFEST for e in entries):
+        manifest = load_manifest(folder, problems)
+    files = question_names(entries)
     if not files:
         problems.add(f"{folder.name}/{MANIFEST}", 1, "the pack is empty: add at least one "
                      f"question as {QUESTIONS_DIR}/<name>.md")
@@ -328,9 +419,14 @@ def load_pack(folder, source=""):
     questions = []
     seen = {}
     id_lines = {}
-    for path in files:
-        label = f"{folder.name}/{QUESTIONS_DIR}/{path.name}"
-        question = load_question(path, label, problems, id_lines)
+    for name in files:
+        label = f"{folder.name}/{name}"
+        try:
+            question = load_question(folder / name, label, problems, id_lines)
+        except Exception as exc:  # one file's surprise is that file's problem
+            log.exception("loading %s failed", folder / name)
+            problems.append(_unexpected(label, exc))
+            continue
         if question is None:
             continue
         if question.id in seen:
@@ -351,12 +447,15 @@ def load_pack(folder, source=""):
 
 
 def peek_id(folder):
-    """The id a pack's manifest claims, read leniently (for naming a pack that failed)."""
+    """The id a pack's manifest claims, read leniently (for naming a pack that failed).
+
+    Never raises: "" when the manifest cannot be read or names no usable id.
+    """
     try:
         path = Path(folder) / MANIFEST
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
             return ""
         value = tomllib.loads(path.read_text(encoding="utf-8")).get("id")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except Exception:  # any manifest that cannot be read names no id
         return ""
     return value if isinstance(value, str) and ID.match(value) else ""

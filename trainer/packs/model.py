@@ -1,28 +1,64 @@
 """What a loaded pack is: plain, immutable records the views read from."""
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 DIFFICULTIES = ("junior", "mid", "senior")
+CONTROL_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+def printable(text):
+    """``text`` with every control or format character (ESC and ANSI sequences, NUL,
+    line breaks, bidi overrides) written as a visible escape such as ``\\x1b``.
+
+    File names and keys inside a pack come from someone else's machine; they reach a
+    terminal or a page only through here, so they can never move a cursor, recolour
+    text or reorder what a user reads.
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(_escape(ch) if is_control(ch) else ch for ch in text)
+
+
+def is_control(ch):
+    """A character that steers a terminal or the text around it instead of showing."""
+    return unicodedata.category(ch) in CONTROL_CATEGORIES
+
+
+def _escape(ch):
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 class PackRefused(Exception):
     """A pack archive, folder or install was refused and nothing was written;
-    ``reasons`` says why, one sentence each."""
+    ``reasons`` says why, one sentence each (control characters made visible)."""
 
     def __init__(self, reasons):
-        self.reasons = list(reasons)
+        self.reasons = [printable(r) for r in reasons]
         super().__init__("; ".join(self.reasons))
 
 
 @dataclass(frozen=True)
 class PackError:
-    """One problem with a pack, located as precisely as the loader can."""
+    """One problem with a pack, located as precisely as the loader can.
+
+    ``file`` and ``message`` are made :func:`printable` here, whatever the caller
+    passed, so no problem report can carry a terminal escape.
+    """
 
     file: str
     line: int | None
     message: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "file", printable(self.file))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self):
         where = f"{self.file}:{self.line}" if self.line else self.file

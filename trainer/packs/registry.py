@@ -9,20 +9,34 @@ Packs reach the registry in two ways, and the core has no special path for its o
 
 Packs are kept sorted by id, so the order never depends on plugin load order. A pack
 that fails to load, or whose id is already taken, is recorded in :attr:`errors` with
-its messages; every other pack still loads. Dot folders (``.removed``, an install's
-``.staging-*``) are never packs; a staging folder a crashed install left behind is
-removed when the registry loads (see :func:`~trainer.packs.install.remove_stale_staging`).
+its messages; every other pack still loads.
+
+Who keeps an id two packs claim is decided by a fixed order, never by the order pip
+or the file system happens to list things in: the trainer's own distribution (the
+built-in ``flask_core``) first, then other pip-installed plugins by distribution name,
+then plugins handed to the app factory, then data-pack folders in the order configured
+and, within one, by folder name. The later pack is reported as a clash.
+
+Dot folders (``.removed``, an install's ``.staging-*``) are never packs; a staging
+folder a crashed install left behind is removed when the registry loads (see
+:func:`~trainer.packs.install.remove_stale_staging`).
 """
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer.packs.install import remove_stale_staging
+from trainer.packs.layout import MANIFEST
 from trainer.packs.loader import load_pack, peek_id
+from trainer.packs.model import printable
 from trainer.packs.render_cache import cache_key, caching_renders
+from trainer.plugins import is_host_distribution
 
 RENDER_CACHE_FILE = "render.json"
+log = logging.getLogger(__name__)
+
 
 
 @dataclass
@@ -69,17 +83,13 @@ class PackRegistry:
                  "its packs are left out"]))
         for source, call in self._plugin_callers():
             try:
-                call(lambda path, _source=source: found.append((Path(path), _source)))
+                call(self._register_for(source, found, errors))
             except Exception as exc:  # a plugin's own bug must not stop the other packs
                 errors.append(PackProblem(f"plugin {source}", source, [
                     f"trainer_register_packs failed ({type(exc).__name__}: {exc}); packs it "
                     "registered before the error are still loaded"]))
         for folder in self._pack_dirs:
-            if folder.is_dir():
-                remove_stale_staging(folder)
-                for child in sorted(folder.iterdir()):
-                    if child.is_dir() and not child.name.startswith("."):
-                        found.append((child, f"folder {folder}"))
+            found.extend(self._folder_packs(folder, errors))
         packs = {}
         with caching_renders(self._render_cache, self._cache_key,
                              defer=self._defer) as render_cache:
@@ -91,13 +101,44 @@ class PackRegistry:
                 errors.append(PackProblem(str(path), source, [str(p) for p in problems],
                                           peek_id(path)))
             elif pack.id in packs:
-                errors.append(PackProblem(str(path), source, [
-                    f"{path.name}/pack.toml: pack id '{pack.id}' is already used by "
-                    f"{packs[pack.id].path}"], pack.id))
+                errors.append(PackProblem(str(path), source, [_clash(path, pack, packs[pack.id])],
+                                          pack.id))
             else:
                 packs[pack.id] = pack
         self.packs = dict(sorted(packs.items()))
         self.errors = sorted(errors, key=lambda e: e.path)
+
+    @staticmethod
+    def _register_for(source, found, errors):
+        """The ``register`` callback one plugin receives: it takes folders, and records
+        anything else as that plugin's problem instead of failing the whole hook."""
+
+        def register(path):
+            if not isinstance(path, str | Path) or not str(path):
+                errors.append(PackProblem(f"plugin {source}", source, [
+                    f"trainer_register_packs passed {printable(repr(path))[:80]} to register; "
+                    "it takes the folder of a pack (a str or pathlib.Path)"]))
+                return
+            found.append((Path(path), source))
+
+        return register
+
+    @staticmethod
+    def _folder_packs(folder, errors):
+        """``(path, source)`` per pack folder in ``folder``; a folder that cannot be
+        listed is reported, never raised."""
+        source = f"folder {folder}"
+        try:
+            if not folder.is_dir():
+                return []
+            remove_stale_staging(folder)
+            return [(child, source) for child in sorted(folder.iterdir())
+                    if not child.name.startswith(".") and child.is_dir()]
+        except OSError as exc:
+            log.warning("cannot list the packs folder %s: %s", folder, exc)
+            errors.append(PackProblem(str(folder), source, [
+                f"{folder}: the packs folder cannot be read ({exc.strerror or exc})"]))
+            return []
 
     def _render_in_background(self, render_cache):
         """Render what the load left pending, off the start-up path, then save the cache."""
@@ -123,7 +164,9 @@ class PackRegistry:
         return warming is None or not warming.is_alive()
 
     def _plugin_callers(self):
-        """Yield (source label, hook function) per plugin, sorted by label.
+        """Yield (source label, hook function) per plugin, in the fixed order in which
+        they may claim ids: the trainer's own distribution, other distributions by name,
+        then plugins without one (handed to the app factory), by name.
 
         Each implementation is called on its own so the registry knows which
         distribution handed in which pack (shown on the packs page).
@@ -132,10 +175,13 @@ class PackRegistry:
         callers = []
         for impl in self._pm.hook.trainer_register_packs.get_hookimpls():
             dist = dists.get(id(impl.plugin))
-            label = (f"{dist.project_name} {dist.version}" if dist
-                     else f"plugin {impl.plugin_name}")
-            callers.append((label, impl.function))
-        return sorted(callers, key=lambda c: c[0])
+            if dist is not None:
+                rank = 0 if is_host_distribution(dist.project_name) else 1
+                label = f"{dist.project_name} {dist.version}"
+            else:
+                rank, label = 2, f"plugin {impl.plugin_name}"
+            callers.append((rank, label, impl.function))
+        return [(label, call) for _, label, call in sorted(callers, key=lambda c: c[:2])]
 
     @property
     def pack_dirs(self):
@@ -147,3 +193,11 @@ class PackRegistry:
 
     def __iter__(self):
         return iter(self.packs.values())
+
+
+def _clash(path, pack, keeper):
+    """The message for a pack left out because ``keeper`` already has its id."""
+    where = f"{Path(keeper.path).name} ({keeper.source})" if keeper.source else keeper.path
+    return (f"{path.name}/{MANIFEST}:1: pack id '{pack.id}' is already used by the pack "
+            f"in {where}, which keeps it; this pack is left out: give it another id in "
+            f"{MANIFEST}")
