@@ -306,7 +306,8 @@ def test_a_host_handover_secret_works_once_and_expires():
     room = make_room()
     secret = room.offer_handover(10)
     assert codes_status(lambda: room.take_handover("wrong", 11)) == 403
-    assert room.take_handover(secret, 11) == room.host_token
+    token = room.take_handover(secret, 11)
+    assert token != room.host_token and room.is_host(token) and room.is_host(room.host_token)
     assert codes_status(lambda: room.take_handover(secret, 12)) == 403  # used up
     late = room.offer_handover(20)
     assert room.offer_handover(21) != late  # a new offer replaces the last one
@@ -317,3 +318,32 @@ def test_a_host_handover_secret_works_once_and_expires():
     assert copy.handover_secret == room.handover_secret
     room.finish(40)
     assert codes_status(lambda: room.offer_handover(41)) == 409
+
+
+def test_each_host_device_has_its_own_token_and_the_first_is_never_handed_out():
+    room = make_room()
+    first = room.host_token
+    devices = [room.take_handover(room.offer_handover(n), n) for n in range(1, R.HOSTS_MAX)]
+    assert first not in devices and len(set(devices)) == R.HOSTS_MAX - 1
+    assert all(room.is_host(token) for token in [first, *devices])
+    assert not room.is_host("x" * len(first)) and not room.is_host(None)
+    assert not room.is_host("")
+    assert codes_status(lambda: room.take_handover(room.offer_handover(50), 50)) == 409
+    copy = Room.from_dict(room.to_dict())
+    assert copy.host_tokens == room.host_tokens and copy.host_token == first
+    assert "host_token" not in room.to_dict()
+
+
+def test_a_room_file_from_before_host_devices_still_loads():
+    room = make_room()
+    room.join("Ann", 1)
+    old = room.to_dict()
+    old["host_token"] = old.pop("host_tokens")[0]
+    copy = Room.from_dict(old)
+    assert copy.host_tokens == [room.host_token] and copy.is_host(room.host_token)
+    assert copy.to_dict() == room.to_dict()
+    old.pop("host_token")
+    with pytest.raises(TypeError):
+        Room.from_dict(old)
+    with pytest.raises(ValueError, match="no host token"):
+        Room.from_dict({**room.to_dict(), "host_tokens": []})

@@ -1,14 +1,15 @@
-"""The room store: files on every change, resume after a restart, expiry, throttling."""
+"""The room store: files on every change, resume after a restart, expiry, making way."""
 
 import json
 import threading
 
 import pytest
 
+from trainer.live import limits
 from trainer.live import rooms as R
 from trainer.live import store as store_module
 from trainer.live.rooms import RoomError
-from trainer.live.store import JoinThrottle, RoomStore
+from trainer.live.store import RoomStore
 
 
 class Clock:
@@ -127,21 +128,25 @@ def test_too_many_open_rooms_are_refused(tmp_path, monkeypatch):
     assert info.value.status == 503
 
 
-def test_the_join_throttle_counts_failures_per_address_in_a_window():
-    clock = Clock(0)
-    throttle = JoinThrottle(limit=3, window=60, clock=clock)
-    for _ in range(3):
-        assert not throttle.blocked("10.0.0.1")
-        throttle.fail("10.0.0.1")
-    assert throttle.blocked("10.0.0.1")
-    assert not throttle.blocked("10.0.0.2")
-    clock.now = 61
-    assert not throttle.blocked("10.0.0.1")
 
-
-def test_the_join_throttle_forgets_the_oldest_address_when_full():
-    throttle = JoinThrottle(limit=1, max_keys=2, clock=Clock(0))
-    for address in ("a", "b", "c"):
-        throttle.fail(address)
-    assert not throttle.blocked("a")
-    assert throttle.blocked("b") and throttle.blocked("c")
+def test_a_full_server_frees_finished_then_empty_unattended_rooms_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "ROOMS_MAX", 4)
+    clock = Clock()
+    rooms = make(tmp_path, clock)
+    busy, watched, empty, done = (rooms.create(**settings()) for _ in range(4))
+    rooms.apply(busy, "join", "Ann")
+    rooms.apply(done, "finish")
+    clock.now += limits.EMPTY_AFTER
+    watched.host_seen(clock.now - 1)  # its host screen is open
+    first = rooms.create(**settings())  # the finished room makes way
+    assert rooms.get(done.code) is None and not (tmp_path / f"{done.code}.json").exists()
+    rooms.create(**settings())  # then the empty room no host screen looks at
+    assert rooms.get(empty.code) is None
+    with pytest.raises(RoomError) as info:  # busy and watched rooms stay
+        rooms.create(**settings())
+    assert info.value.status == 503
+    assert all(rooms.get(r.code) for r in (busy, watched, first))
+    clock.now += limits.QUIET_AFTER  # an hour with nothing happening, no host screen
+    rooms.create(**settings())
+    assert rooms.get(watched.code) is None  # an empty room before one people are in
+    assert rooms.get(busy.code) is not None and len(rooms) == 4

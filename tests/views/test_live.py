@@ -8,7 +8,9 @@ import pytest
 
 from tests.conftest import csrf_from
 from trainer import create_app
+from trainer.live import limits
 from trainer.live import rooms as R
+from trainer.live import store as store_module
 
 HX = {"HX-Request": "true"}
 ANSWER_MARK = "Answer body"  # every model answer in the sample pack starts so
@@ -20,8 +22,10 @@ FOLLOW_UP_MARK = "follow-up "
 class Person:
     """One browser: its own cookie jar and CSRF token."""
 
-    def __init__(self, app, start="/live/"):
+    def __init__(self, app, start="/live/", address=None):
         self.client = app.test_client()
+        if address:
+            self.client.environ_base["REMOTE_ADDR"] = address
         self.csrf = csrf_from(self.client.get(start).get_data(as_text=True))
 
     def get(self, url, **kw):
@@ -33,8 +37,8 @@ class Person:
                                 headers=headers, **kw)
 
 
-def host_session(app, **form):
-    host = Person(app)
+def host_session(app, address=None, **form):
+    host = Person(app, address=address)
     data = {"pack": "sample", "count": "3", **form}
     response = host.post("/live/", data, htmx=False)
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -500,3 +504,109 @@ def test_a_host_hands_over_to_another_browser_once(app):
     other = Person(app, start=f"/{path}")
     refused = other.post(f"/{path}", htmx=False)
     assert refused.status_code == 403 and "works once" in refused.get_data(as_text=True)
+
+
+# limits (issue #16: no one blocks the team) ------------------------------------------
+def wrong_code(code):
+    return "ABCDEFGHJ" if code != "ABCDEFGHJ" else "KLMNPQRST"
+
+
+def create_status(person):
+    response = person.post("/live/", {"pack": "sample", "count": "1"}, htmx=False)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_a_flood_of_anonymous_rooms_does_not_stop_a_real_host(app, monkeypatch):
+    rooms = app.extensions["live_rooms"]
+    statuses = [create_status(Person(app, address="203.0.113.9"))[0] for _ in range(100)]
+    assert statuses.count(303) == limits.ADDRESS_CREATES_PER_HOUR
+    status, page = create_status(Person(app, address="203.0.113.9"))
+    assert status == 429 and "Too many sessions were opened from your network" in page
+    host_session(app, address="198.51.100.7")  # a real host elsewhere is not refused
+    # A flood from many addresses fills the server: its empty, unwatched rooms make way.
+    for n in range(store_module.ROOMS_MAX - len(rooms) - 1):
+        create_status(Person(app, address=f"10.1.{n // 200}.{n % 200}"))
+    _, code = host_session(app, address="198.51.100.8")  # the last place: a real team
+    ann = join(app, code, "Ann")
+    assert len(rooms) == store_module.ROOMS_MAX
+    status, page = create_status(Person(app, address="198.51.100.9"))
+    assert status == 503 and "finish one first" in page  # all of them minutes old
+    later = rooms.clock() + limits.EMPTY_AFTER
+    monkeypatch.setattr(rooms, "clock", lambda: later)
+    _, code_2 = host_session(app, address="198.51.100.9")
+    assert len(rooms) == store_module.ROOMS_MAX and rooms.get(code_2)
+    assert ann.get(f"/live/{code}/stage?v=0", headers=HX).status_code == 200  # kept
+
+
+def test_one_browser_keeps_a_few_rooms_open_at_a_time(app):
+    host = Person(app)
+    codes = []
+    for _ in range(limits.BROWSER_ROOMS_MAX):
+        response = host.post("/live/", {"pack": "sample", "count": "1"}, htmx=False)
+        codes.append(response.headers["Location"].rsplit("/", 2)[-2])
+    status, page = create_status(host)
+    assert status == 429
+    assert f"You have {limits.BROWSER_ROOMS_MAX} live sessions open; finish one first" in page
+    assert create_status(Person(app))[0] == 303  # someone else, same address
+    host.post(f"/live/{codes[0]}/host/finish")
+    assert create_status(host)[0] == 303
+
+
+def test_a_cross_site_wrong_code_counts_nothing(app):
+    _, code = host_session(app)
+    page_elsewhere = app.test_client()  # an <img src=/live/WRONG> on another site
+    for n in range(15):
+        response = page_elsewhere.get(f"/live/{wrong_code(code)}?n={n}",
+                                      headers={"Sec-Fetch-Site": "cross-site"})
+        assert response.status_code == 404
+    for site in ("same-site", "cross-site"):
+        assert page_elsewhere.get(f"/live/{code}", headers={"Sec-Fetch-Site": site}
+                                  ).status_code == 200
+    newcomer = Person(app)
+    assert newcomer.get(f"/live/join?code={code}").status_code == 303
+    join(app, code, "Ann")
+
+
+def test_one_browsers_wrong_codes_block_that_browser_not_the_office(app):
+    _, code = host_session(app)
+    typo = Person(app)
+    for n in range(limits.WRONG_CODES_PER_BROWSER):
+        response = typo.get(f"/live/join?code={wrong_code(code)}&n={n}",
+                            headers={"Sec-Fetch-Site": "same-origin"})
+        assert response.status_code == 404
+    blocked = typo.get(f"/live/join?code={code}")
+    assert blocked.status_code == 429
+    assert "wrong session codes from this browser" in blocked.get_data(as_text=True)
+    assert Person(app).get(f"/live/join?code={code}").status_code == 303  # same address
+    join(app, code, "Bob")
+
+
+def test_a_whole_address_waits_only_after_many_wrong_codes(app):
+    _, code = host_session(app)
+    ann = join(app, code, "Ann")
+    for n in range(limits.WRONG_CODES_PER_ADDRESS):
+        app.test_client().get(f"/live/{wrong_code(code)}?n={n}")  # no cookie: a script
+    blocked = Person(app).get(f"/live/{code}")
+    assert blocked.status_code == 429
+    assert "from your network" in blocked.get_data(as_text=True)
+    assert ann.get(f"/live/{code}/stage?v=0", headers=HX).status_code == 200  # a member
+    assert Person(app, address="10.0.0.9").get(f"/live/{code}").status_code == 200
+
+
+def host_tokens_in(person):
+    with person.client.session_transaction() as cookie:
+        return dict(cookie.get("live_h", []))
+
+
+def test_a_hand_over_gives_the_new_device_a_token_of_its_own(app):
+    host, code = host_session(app)
+    html = host.post(f"/live/{code}/host/handover", htmx=False).get_data(as_text=True)
+    link = re.search(r'<p class="handover-link"><a href="([^"]+)"', html).group(1)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    projector = Person(app, start=path)
+    assert projector.post(path, htmx=False).status_code == 303
+    original, handed = host_tokens_in(host)[code], host_tokens_in(projector)[code]
+    room = app.extensions["live_rooms"].get(code)
+    assert handed != original and room.host_tokens == [original, handed]
+    assert projector.post(f"/live/{code}/host/start").status_code == 200
+    assert host.post(f"/live/{code}/host/reveal").status_code == 200

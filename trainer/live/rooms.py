@@ -27,6 +27,7 @@ TEAM_ANSWERS_SHOWN = 30
 TEAM_ANSWER_CHARS = 400
 TIMER_GRACE = 2  # seconds: an answer sent as the clock hits zero still counts
 HANDOVER_TTL = 10 * 60  # a host hand-over link works once, within ten minutes
+HOSTS_MAX = 10  # host devices a room (the creator's and the hand-overs')
 IDLE_TTL = 6 * 3600
 FINISHED_TTL = 12 * 3600
 
@@ -112,7 +113,7 @@ class Participant:
 @dataclass
 class Room:
     code: str
-    host_token: str
+    host_tokens: list  # the creator's first, then one per hand-over: each device its own
     pack_id: str
     question_ids: list
     created_at: float
@@ -130,6 +131,7 @@ class Room:
     kicked: dict = field(default_factory=dict)  # token -> name at the time of the kick
     handover_secret: str = ""  # a pending host hand-over (see offer_handover)
     handover_until: float = 0.0
+    host_seen_at: float = 0.0  # a host screen's last look (memory only: polls never write)
 
     @classmethod
     def create(cls, pack_id, question_ids, now, timer=0, show_answers=False, title="",
@@ -140,11 +142,28 @@ class Room:
             raise RoomError(f"A session has at most {QUESTIONS_MAX} questions.", 400)
         if not isinstance(timer, int) or not 0 <= timer <= TIMER_MAX:
             raise RoomError(f"The timer is 0 (none) to {TIMER_MAX} seconds.", 400)
-        return cls(code=code or new_code(), host_token=secrets.token_urlsafe(24),
+        return cls(code=code or new_code(), host_tokens=[secrets.token_urlsafe(24)],
                    pack_id=pack_id, question_ids=list(question_ids), created_at=now,
                    timer=timer, show_answers=bool(show_answers), title=title, updated_at=now)
 
     # reading ---------------------------------------------------------------------------
+    @property
+    def host_token(self):
+        """The token of the browser that created the room (never handed out)."""
+        return self.host_tokens[0]
+
+    def is_host(self, token):
+        """Whether ``token`` is one of the host devices' tokens (each compared in full)."""
+        if not isinstance(token, str) or not token:
+            return False
+        sent = token.encode()
+        matches = [secrets.compare_digest(sent, known.encode()) for known in self.host_tokens]
+        return any(matches)
+
+    def host_seen(self, now):
+        """A host screen is open (a page or a poll): the room is in use. Not a change."""
+        self.host_seen_at = max(self.host_seen_at, now)
+
     def participant(self, token):
         return self.participants.get(token) if isinstance(token, str) else None
 
@@ -276,16 +295,23 @@ class Room:
         return self.handover_secret
 
     def take_handover(self, secret, now):
-        """The host token for a valid hand-over secret (used up), or RoomError."""
+        """A new host token, for the new device only, for a valid secret (used up).
+
+        The creator's token is never handed out, so each host device holds its own.
+        """
         expected = self.handover_secret
         if not (isinstance(secret, str) and expected and now <= self.handover_until
                 and secrets.compare_digest(secret.encode(), expected.encode())):
             raise RoomError("This host link is not valid: it works once, for ten minutes. "
                             "Ask the host for a new one.", 403)
         self._need(LOBBY, QUESTION, REVEALED, SCOREBOARD)
+        if len(self.host_tokens) >= HOSTS_MAX:
+            raise RoomError(f"This session already has {HOSTS_MAX} host devices.", 409)
+        token = secrets.token_urlsafe(24)
+        self.host_tokens.append(token)
         self.handover_secret, self.handover_until = "", 0.0
         self._changed(now)
-        return self.host_token
+        return token
 
     def set_locked(self, locked, now):
         self.locked = bool(locked)
@@ -395,11 +421,12 @@ class Room:
     def to_dict(self):
         """A snapshot sharing nothing mutable with the room, safe to serialise unlocked."""
         data = {name: getattr(self, name) for name in (
-            "code", "host_token", "pack_id", "question_ids", "created_at", "timer",
+            "code", "host_tokens", "pack_id", "question_ids", "created_at", "timer",
             "show_answers", "title", "state", "index", "locked", "version", "stage",
             "updated_at", "question_started_at", "kicked", "handover_secret",
             "handover_until")}
         data["question_ids"] = list(self.question_ids)
+        data["host_tokens"] = list(self.host_tokens)
         data["kicked"] = dict(self.kicked)
         data["participants"] = [p.to_dict() for p in self.participants.values()]
         return data
@@ -407,9 +434,14 @@ class Room:
     @classmethod
     def from_dict(cls, data):
         data = dict(data)
+        if "host_token" in data:  # a file from before each host device had its own token
+            data["host_tokens"] = [data.pop("host_token")]
         people = [Participant.from_dict(p) for p in data.pop("participants", [])]
         room = cls(**data)
         if room.state not in STATES:
             raise ValueError(f"unknown state {room.state!r}")
+        if not (isinstance(room.host_tokens, list) and room.host_tokens
+                and all(isinstance(t, str) and t for t in room.host_tokens)):
+            raise ValueError("no host token")
         room.participants = {p.token: p for p in people}
         return room

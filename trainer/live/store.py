@@ -10,11 +10,11 @@ disk is skipped, because that newer snapshot contains its change.
 import logging
 import threading
 import time
-from collections import deque
 from pathlib import Path
 
 from tinydb.table import Document
 
+from trainer.live.limits import freeable
 from trainer.live.rooms import Room, RoomError, normalize_code
 from trainer.storage import DataFileError, lock_for, open_db
 
@@ -84,6 +84,8 @@ class RoomStore:
     def create(self, **settings):
         """Make a room with a fresh code and store it; RoomError when too many are open."""
         self.sweep()
+        if len(self._rooms) >= ROOMS_MAX:
+            self.free_abandoned(self.clock())
         with self._guard:
             if len(self._rooms) >= ROOMS_MAX:
                 raise RoomError(f"This server already runs {ROOMS_MAX} sessions; finish "
@@ -142,6 +144,21 @@ class RoomStore:
             self.remove(code)
         return expired
 
+    def free_abandoned(self, now, count=1):
+        """Make way on a full server: remove up to ``count`` rooms that serve no one.
+
+        Which rooms, and in which order, is limits.freeable's rule (finished rooms
+        first, then empty and unattended ones); a room anyone still uses stays.
+        """
+        with self._guard:
+            ranked = sorted((key, code) for code, room in self._rooms.items()
+                            if (key := freeable(room, now)) is not None)
+        freed = [code for _, code in ranked[:count]]
+        for code in freed:
+            log.info("live room %s freed for a new one (server full)", code)
+            self.remove(code)
+        return freed
+
     def remove(self, code):
         path = self._path(code)
         with lock_for(path):
@@ -153,38 +170,3 @@ class RoomStore:
             if db is not None:
                 db.close()
             path.unlink(missing_ok=True)
-
-
-class JoinThrottle:
-    """Counts failed joins per address; too many in a minute and that address waits."""
-
-    def __init__(self, limit=10, window=60, clock=time.monotonic, max_keys=10000):
-        self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
-        self._fails = {}
-        self._guard = threading.Lock()
-
-    def _recent(self, key, now):
-        fails = self._fails.get(key)
-        if fails is None:
-            return None
-        while fails and now - fails[0] > self.window:
-            fails.popleft()
-        if not fails:
-            del self._fails[key]
-            return None
-        return fails
-
-    def blocked(self, key):
-        with self._guard:
-            fails = self._recent(key, self.clock())
-            return fails is not None and len(fails) >= self.limit
-
-    def fail(self, key):
-        now = self.clock()
-        with self._guard:
-            fails = self._recent(key, now)
-            if fails is None:
-                if len(self._fails) >= self.max_keys:
-                    self._fails.pop(next(iter(self._fails)))
-                fails = self._fails[key] = deque()
-            fails.append(now)

@@ -9,7 +9,7 @@ is ``trainer.web.htmx.no_change()``. Otherwise it is the new ``#stage`` fragment
 carry their version in ``X-Live-Version`` (and ``data-version``) for tools that watch.
 """
 
-import hmac
+import hashlib
 import io
 import secrets
 from urllib.parse import urlsplit
@@ -29,7 +29,8 @@ from flask import (
 
 from trainer.live import rooms as R
 from trainer.live import summary as S
-from trainer.live.store import JoinThrottle, RoomStore
+from trainer.live.limits import BLOCKED_MESSAGES, Caller, CreateLimits, JoinThrottle
+from trainer.live.store import RoomStore
 from trainer.packs.model import DIFFICULTIES
 from trainer.study.grading import grade_card
 from trainer.views.common import NAME_MAX, FieldError, current_profile, trainer, whole_number
@@ -42,6 +43,7 @@ HOST_KEY, PLAYER_KEY = "live_h", "live_p"
 COOKIE_ROOMS_MAX = 20
 STAGE_MAX = 10**9
 HOST_ACTIONS = {"start", "reveal", "next", "lock", "unlock", "finish", "kick"}
+FIRST_PARTY_SITES = {"", "same-origin", "none"}  # Sec-Fetch-Site: our pages, address bar
 
 
 @bp.record_once
@@ -49,6 +51,7 @@ def _setup(state):
     app = state.app
     app.extensions["live_rooms"] = RoomStore(app.config["DATA_DIR"] / "rooms")
     app.extensions["live_throttle"] = JoinThrottle()
+    app.extensions["live_limits"] = CreateLimits()
 
 
 def store():
@@ -57,6 +60,34 @@ def store():
 
 def throttle():
     return current_app.extensions["live_throttle"]
+
+
+def limits():
+    return current_app.extensions["live_limits"]
+
+
+def caller():
+    """Who sent this request, for the limits.
+
+    The browser is known by a hash of its session's CSRF token (a random value of its
+    signed cookie). A request counts as first-party when it passed the CSRF check (any
+    POST that reaches a view) or when ``Sec-Fetch-Site`` says our own pages or the
+    address bar sent it; another site's ``<img>`` or link says ``cross-site``. Clients
+    that send no such header (scripts, old browsers) count as first-party.
+    """
+    csrf = session.get("csrf")
+    browser = (hashlib.sha256(csrf.encode()).hexdigest()[:32]
+               if isinstance(csrf, str) and csrf else None)
+    site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    first_party = request.method == "POST" or site in FIRST_PARTY_SITES
+    return Caller(address=request.remote_addr or "?", browser=browser,
+                  first_party=first_party)
+
+
+def _refuse_if_blocked(who):
+    reason = throttle().blocked(who)
+    if reason:
+        abort(429, description=BLOCKED_MESSAGES[reason])
 
 
 # identity ------------------------------------------------------------------------------
@@ -85,8 +116,7 @@ def _token(key, code):
 
 
 def is_host(room):
-    token = _token(HOST_KEY, room.code)
-    return token is not None and hmac.compare_digest(token, room.host_token)
+    return room.is_host(_token(HOST_KEY, room.code))
 
 
 def player_token(room):
@@ -94,22 +124,23 @@ def player_token(room):
 
 
 def _room(code):
-    """The room for a code in the URL; unknown codes count against the caller's address.
+    """The room for a code in the URL; unknown codes count against the caller.
 
-    A blocked address is refused, except for people already in this room (their signed
-    cookie says so): a teammate's typos behind the same NAT must not stop a session.
+    Wrong codes count against this browser and its address (limits.JoinThrottle says
+    how), and only when our own pages sent the request. People already in this room
+    (their signed cookie says so) are never refused: a teammate's typos behind the same
+    NAT must not stop a session.
     """
-    address = request.remote_addr or "?"
+    who = caller()
     canonical = R.normalize_code(code)
     member = canonical and (_token(PLAYER_KEY, canonical) or _token(HOST_KEY, canonical))
-    if not member and throttle().blocked(address):
-        abort(429, description="Too many wrong session codes from your address. Wait a "
-                               "minute, then check the code with your host.")
+    if not member:
+        _refuse_if_blocked(who)
     room = store().get(canonical) if canonical else None
     if room is None:
         if member:  # their own room expired: not a guess, and an open tab stops polling
             _room_gone()
-        throttle().fail(address)
+        throttle().fail(who)
         abort(404, description="There is no live session with that code (or it has ended "
                                "and expired). Check the code with your host.")
     return room
@@ -197,32 +228,43 @@ def pick_questions(pack, form):
 
 @bp.post("/")
 def create():
+    """A new room, within the limits: a few open per browser, some an hour per address."""
     form = request.form
     pack = trainer().packs.get(form.get("pack") or "")
+    address = caller().address
     try:
         if pack is None:
             raise R.RoomError("Pick a pack.", 400)
         question_ids = pick_questions(pack, form)
         timer = _int_field(form, "timer", 0, 0, R.TIMER_MAX, "The timer")
+        limits().check(address, open_rooms=len(_hosted_rooms()))
         room = store().create(pack_id=pack.id, question_ids=question_ids, timer=timer,
                               show_answers=form.get("show_answers") == "1", title=pack.title)
     except R.RoomError as exc:
         return _index_page(error=exc.message, form=form, status=exc.status)
+    limits().opened(address)
     current_profile()
     _remember(HOST_KEY, room.code, room.host_token)
     return redirect(url_for(".host", code=room.code), SEE_OTHER)
 
 
+def _hosted_rooms():
+    """The rooms this browser hosts that have not finished."""
+    rooms = (store().get(code) for code, _ in _pairs(HOST_KEY))
+    return [room for room in rooms
+            if room is not None and room.state != R.FINISHED and is_host(room)]
+
+
 @bp.get("/join")
 def join_by_code():
-    """The typed-code form on the index page lands here."""
-    address = request.remote_addr or "?"
-    if throttle().blocked(address):
-        abort(429, description="Too many wrong session codes from your address. Wait a "
-                               "minute, then check the code with your host.")
+    """The typed-code form on the index page lands here (wrong codes as in _room)."""
+    who = caller()
     code = R.normalize_code(request.args.get("code", ""))
+    member = code and (_token(PLAYER_KEY, code) or _token(HOST_KEY, code))
+    if not member:
+        _refuse_if_blocked(who)
     if code is None or store().get(code) is None:
-        throttle().fail(address)
+        throttle().fail(who)
         return _index_page(join_error="No live session has that code. A code has 9 letters "
                                       "and digits, like ABC-DEF-GHJ.", status=404)
     return redirect(url_for(".room", code=code), SEE_OTHER)
@@ -258,12 +300,15 @@ def _render_host(room, error=None):
 
 @bp.get("/<code>/host")
 def host(code):
-    return _render_host(_host_room(code))
+    room = _host_room(code)
+    room.host_seen(store().clock())
+    return _render_host(room)
 
 
 @bp.get("/<code>/host/stage")
 def host_stage(code):
     room = _host_room(code)
+    room.host_seen(store().clock())
     if request.args.get("v") == str(room.version):
         return no_change()
     return _render_host(room)
@@ -329,7 +374,7 @@ def take_handover_confirmed(code, secret):
     try:
         host_token = store().apply(room, "take_handover", secret)
     except R.RoomError as exc:
-        throttle().fail(request.remote_addr or "?")  # guessing links is guessing codes
+        throttle().fail(caller())  # guessing links is guessing codes
         abort(exc.status, description=exc.message)
     current_profile()
     _remember(HOST_KEY, room.code, host_token)
