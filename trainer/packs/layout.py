@@ -87,7 +87,9 @@ def _misplaced(name, code_pack):
                     "inside it: move it up a level")
         return (f"a question file's name ends in lower-case '.md', not "
                 f"'.{name.rsplit('.', 1)[1]}': rename it")
-    return f"{ALLOWED} (a pack with Python code installs with 'trainer install')"
+    if python:
+        return f"{ALLOWED} (a pack with Python code installs with 'trainer install')"
+    return ALLOWED
 
 
 def layout_problems(entries, code_pack=False):

@@ -34,6 +34,7 @@ from trainer.packs.install import (
     taken_ids,
 )
 from trainer.packs.listing import describe
+from trainer.packs.model import printable
 from trainer.storage import lock_for
 from trainer.study.scheduling import counts
 from trainer.views.common import current_profile, trainer
@@ -99,7 +100,7 @@ def upload():
     upload = request.files.get("archive")
     if upload is None or not upload.filename:
         return _page(400, ["choose a .zip file to upload"])
-    name = upload.filename[:MAX_NAME]
+    name = printable(upload.filename[:MAX_NAME])  # shown back on the refusal page
     if not name.lower().endswith(".zip"):
         return _page(400, [f"'{name}' is not a .zip file"], name)
     data = upload.stream.read(MAX_ARCHIVE_BYTES + 1)
