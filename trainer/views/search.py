@@ -1,4 +1,5 @@
-"""Search every pack: ``GET /search?q=&pack=&tag=&difficulty=&state=&starred=1&leech=1&suspended=1``.
+"""Search every pack: ``GET /search?q=&pack=&tag=&difficulty=&state=`` (and ``starred``,
+``leech``, ``suspended``, each ``1`` or left out).
 
 A plain GET form first: with htmx the ``results`` block of ``search.html`` is answered
 as the learner types, and the URL pushed, so reload and back show the same search. The
