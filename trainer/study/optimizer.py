@@ -28,6 +28,7 @@ import multiprocessing
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from trainer.profiles.settings import (
     PARAMETER_COUNT,
@@ -222,12 +223,13 @@ def fit_in_child(items, current=None, simulation=None, time_limit=TIME_LIMIT_S):
     return answer
 
 
-def optimize(profile, now=None, runner=fit_in_child):
+def optimize(profile, now=None, runner=None):
     """Fit this profile's parameters to its log and store the result as a proposal.
 
     Raises :class:`OptimizeRefused` when the history is too small, a fit of this
     profile is already running, the server already runs :data:`MAX_FITS`, or the fit
-    fails or takes too long. Returns the proposal (see :func:`panel`).
+    fails or takes too long. Returns the proposal (see :func:`panel`). ``runner`` is
+    :func:`fit_in_child` unless a test runs :func:`fit` in its own process.
     """
     with _guard:
         if profile.id in _running:
@@ -243,7 +245,7 @@ def optimize(profile, now=None, runner=fit_in_child):
         if reason:
             raise OptimizeRefused(reason)
         current = fsrs_parameters(profile)
-        result = runner(inputs.items, list(current) if current else None,
+        result = (runner or fit_in_child)(inputs.items, list(current) if current else None,
                         simulation_settings(profile, inputs))
         if not valid_parameters(result.get("parameters")):
             raise OptimizeRefused(f"The optimizer did not give {PARAMETER_COUNT} parameters. "
@@ -306,11 +308,20 @@ def panel(profile):
     fitted = fsrs_parameters(profile)
     record = profile.settings.get(FIT)
     suggestion = _suggestion(profile)
+    record = record if fitted and isinstance(record, dict) else None
+    proposal = _proposal(profile)
     return {
-        "parameters": fitted, "fit": record if fitted and isinstance(record, dict) else None,
-        "proposal": _proposal(profile), "running": profile.id in _running,
+        "parameters": fitted, "fit": record, "fit_date": _date(record),
+        "proposal": proposal, "proposal_date": _date(proposal),
+        "running": profile.id in _running,
         "retention": desired_retention(profile),
         "suggested_retention": suggestion if suggestion != desired_retention(profile)
         else None,
         "min_reviews": MIN_REVIEWS, "min_cards": MIN_CARDS,
     }
+
+
+def _date(source):
+    at = source.get("at") if isinstance(source, dict) else None
+    return datetime.fromtimestamp(at).strftime("%Y-%m-%d") if isinstance(at, int | float) \
+        else None
