@@ -12,10 +12,11 @@
   function box() { return document.getElementById("search-q"); }
   function links() { return Array.prototype.slice.call(document.querySelectorAll("#results .result-link")); }
 
+  /* Where "/" is a character to type (a filter's select or checkbox is not). */
   function isTyping(el) {
     if (!el) return false;
     var tag = el.tagName;
-    return el.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" ||
+    return el.isContentEditable || tag === "TEXTAREA" ||
       (tag === "INPUT" && el.type !== "checkbox");
   }
 
