@@ -1,8 +1,10 @@
 """The factory, configuration from the environment and the health check."""
 
 import os
+import re
 import stat
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +126,14 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/practice/nope")
     assert response.status_code == 404
     assert "There is no pack" in response.get_data(as_text=True)
+
+
+def test_every_setting_is_in_the_readme_and_the_operating_guide():
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "trainer" / "config.py").read_text()
+    names = set(re.findall(r'"(TRAINER_[A-Z_]+)"', source))
+    assert {"TRAINER_PUBLIC_URL", "TRAINER_ALLOWED_HOSTS", "TRAINER_TRUSTED_PROXIES",
+            "TRAINER_HSTS"} <= names
+    for doc in ["README.md", "docs/operating.md"]:
+        text = (root / doc).read_text()
+        assert [n for n in sorted(names) if f"`{n}`" not in text] == [], doc
