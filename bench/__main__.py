@@ -15,10 +15,10 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import coldstart, http_bench, live, report
+from bench import coldstart, http_bench, live, optimize, report
 from bench.seed import generate_packs, new_secret
 
-PARTS = ("http", "history", "browser", "cold", "live")
+PARTS = ("http", "history", "browser", "cold", "live", "optimize")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PARTIAL = RESULTS.with_name("results-partial.json")
 BUSY_LOAD = 0.5  # load average per core above which a run is flagged as noisy
@@ -139,6 +139,9 @@ class Run:
             print(f"   skipped: {reason}", flush=True)
             self.results["live_skipped"] = reason
 
+    def optimizer(self):
+        self.results.update(optimize.optimize_10k(self.work / "optimize"))
+
 
 def run(args, work):
     """Every part asked for; returns (results, titles of the parts that failed)."""
@@ -152,6 +155,9 @@ def run(args, work):
     if "live" in args.only:
         bench_run.part("live session: 50 and 200 participants polling each second",
                        bench_run.live)
+    if "optimize" in args.only:
+        bench_run.part("optimize my scheduler with 10,000 past reviews",
+                       bench_run.optimizer)
     return bench_run.results, bench_run.failed
 
 

@@ -47,6 +47,8 @@ MIN_CARDS = 50
 TIME_LIMIT_S = 60.0
 MAX_FITS = 2
 DAY = 86400
+SIMULATION_CARDS = 500  # with 120 days: about a second (1,000 and 180 days: three)
+SIMULATION_DAYS = 120
 DECIMALS = 4  # what Anki shows and stores
 PROPOSAL = "fsrs_proposal"  # settings key: a fit not yet accepted
 FIT = "fsrs_fit"  # settings key: when the parameters in use were fitted, and their figures
@@ -148,7 +150,8 @@ def not_ready_reason(inputs):
 
 def simulation_settings(profile, inputs):
     """The suggested-retention simulation, sized to stay under a second or so."""
-    return {"deck_size": min(max(inputs.cards, 100), 1000), "learn_span": 180,
+    return {"deck_size": min(max(inputs.cards, 100), SIMULATION_CARDS),
+            "learn_span": SIMULATION_DAYS,
             "learn_limit": max(new_limit(profile), 1), "review_limit": review_limit(profile)}
 
 
@@ -317,7 +320,7 @@ def panel(profile):
         "retention": desired_retention(profile),
         "suggested_retention": suggestion if suggestion != desired_retention(profile)
         else None,
-        "min_reviews": MIN_REVIEWS, "min_cards": MIN_CARDS,
+        "min_reviews": MIN_REVIEWS, "min_cards": MIN_CARDS, "simulation_days": SIMULATION_DAYS,
     }
 
 
