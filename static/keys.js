@@ -43,10 +43,13 @@
     return (scope && scope.querySelector(selector)) || document.querySelector(selector);
   }
 
-  /* The one Ctrl chord we map (Ctrl+Z: undo); every other modified key is the browser's. */
+  /* The Ctrl chords we map (Ctrl+Z: undo, Ctrl+Shift+Z: redo); every other modified
+   * key is the browser's. */
   function chordName(event) {
-    if (event.ctrlKey && !event.metaKey && !event.altKey && !event.shiftKey &&
-        (event.key === "z" || event.key === "Z")) return "Ctrl+z";
+    if (event.ctrlKey && !event.metaKey && !event.altKey &&
+        (event.key === "z" || event.key === "Z")) {
+      return event.shiftKey ? "Ctrl+Shift+z" : "Ctrl+z";
+    }
     return null;
   }
 

@@ -127,7 +127,7 @@ def test_star_bury_and_undo_are_buttons_of_one_form_that_works_without_javascrip
                          r'hx-post="([^"]+)"', form)
     assert [(cls, action) for cls, action, _ in buttons] == [
         ("star", "/practice/sample/q2/star"), ("bury", "/practice/sample/q2/bury"),
-        ("undo", "/practice/sample/undo")]
+        ("suspend", "/practice/sample/q2/suspend"), ("undo", "/practice/sample/undo")]
     assert all(action == hx for _, action, hx in buttons)
     # A browser without JavaScript sends the form's fields to the button's formaction.
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))

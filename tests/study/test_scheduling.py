@@ -34,10 +34,20 @@ def test_grade_records_review_with_previous_state():
 
 
 def test_lapse_counted_on_again_after_review():
+    """A lapse is a review card forgotten, as Anki counts them (leeches count lapses)."""
+    s = make_scheduler()
+    first, _ = grade(s, "p", "q", None, 3, NOW)  # learning: first step done
+    graduated, _ = grade(s, "p", "q", first, 3, NOW + timedelta(minutes=10))  # review
+    assert first["lapses"] == graduated["lapses"] == 0
+    second, _ = grade(s, "p", "q", graduated, 1, NOW + timedelta(days=3))
+    assert second["lapses"] == 1
+
+
+def test_again_on_a_learning_step_is_not_a_lapse():
     s = make_scheduler()
     first, _ = grade(s, "p", "q", None, 3, NOW)
-    second, _ = grade(s, "p", "q", first, 1, NOW + timedelta(days=3))
-    assert second["lapses"] == 1
+    again, _ = grade(s, "p", "q", first, 1, NOW + timedelta(minutes=1))
+    assert again["lapses"] == 0
 
 
 def test_bad_rating_refused():

@@ -116,8 +116,8 @@ def test_stats_page_draws_svg_with_text_alternatives(client, csrf):
     assert '<dd class="total-reviews">2</dd>' in html  # the undone grade is left out
     assert '<dd class="streak">1 day</dd>' in html
     assert '<dd class="today">2</dd>' in html
-    assert html.count('<svg class="chart') == 4
-    assert html.count("<title id=") == 4 and 'aria-labelledby="heatmap-title heatmap-desc"' in html
+    assert html.count('<svg class="chart') == 5  # heatmap, forecast, hourly, 2 strength
+    assert html.count("<title id=") == 5 and 'aria-labelledby="heatmap-title heatmap-desc"' in html
     today = date.today().isoformat()
     assert f'data-day="{today}" data-count="2"' in html
     assert re.search(rf"<tr><td>{today}</td><td class=\"num\">2</td></tr>", html)

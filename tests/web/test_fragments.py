@@ -63,5 +63,6 @@ def test_the_card_actions_part_reads_only_the_values_it_is_given(app):
     local = set(re.findall(r"{%\s*set (\w+)", source))
     names = meta.find_undeclared_variables(app.jinja_env.parse(source)) - local
     given = {"pack_id", "question_id", "mode_arg", "revealed", "starred", "note", "buried",
-             "undo_available", "editing_note", "note_max", "note_draft", "run"}
+             "suspended", "undo_available", "redo_available", "editing_note", "note_max",
+             "note_draft", "run"}
     assert names <= given | {"url_for", "csrf_token"}, names - given

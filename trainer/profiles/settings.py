@@ -171,3 +171,46 @@ def format_steps(seconds):
         else:
             out.append(f"{value}s")
     return " ".join(out)
+
+
+def parse_study_settings(form):
+    """The study settings a profile form sends, validated: a dict of changes.
+
+    Retention and the new-question limit are always sent; the rest are optional (a form
+    that leaves one out, such as an older page, keeps what the profile has).
+    """
+    changes = {"desired_retention": parse_retention(form.get("retention", "")),
+               "new_per_day": parse_new_limit(form.get("new_per_day", ""))}
+    optional = {
+        "reviews_per_day": lambda raw: parse_whole_setting(
+            raw, 0, REVIEW_LIMIT_MAX, "The daily review limit"),
+        "learn_ahead_minutes": lambda raw: parse_whole_setting(
+            raw, 0, LEARN_AHEAD_MAX, "Learn ahead (minutes)"),
+        "learning_steps": lambda raw: list(parse_steps(raw, "Learning steps")),
+        "relearning_steps": lambda raw: list(parse_steps(raw, "Relearning steps")),
+        "leech_threshold": lambda raw: parse_whole_setting(
+            raw, 1, LEECH_THRESHOLD_MAX, "The leech threshold"),
+        "leech_action": _parse_leech_action,
+    }
+    for name, parse in optional.items():
+        if name in form:
+            changes[name] = parse(form.get(name, ""))
+    return changes
+
+
+def _parse_leech_action(raw):
+    if raw not in LEECH_ACTIONS:
+        raise SettingsError("A leech is either tagged, or tagged and suspended.")
+    return raw
+
+
+def study_settings(profile):
+    """The study settings as the profile form shows them."""
+    return {
+        "reviews_per_day": review_limit(profile),
+        "learn_ahead_minutes": learn_ahead_seconds(profile) // 60,
+        "learning_steps": format_steps(learning_steps(profile)),
+        "relearning_steps": format_steps(relearning_steps(profile)),
+        "leech_threshold": leech_threshold(profile),
+        "leech_action": leech_action(profile),
+    }

@@ -37,6 +37,10 @@ def new_profile_id():
     return secrets.token_urlsafe(16)
 
 
+# What a card's marks may hold; a mark with none of them set is removed.
+MARK_KEYS = ("starred", "buried_until", "note", "suspended", "leech")
+
+
 def card_key(pack_id, question_id):
     return f"{pack_id}/{question_id}"
 
@@ -113,6 +117,18 @@ class Profile:
                 by_pack.setdefault(d["pack"], {})[d["question"]] = d
             self._derived = (version, by_pack, introduced)
         return by_pack, introduced
+
+    def reviewed_since(self, since):
+        """How many cards met before ``since`` were graded at or after it: today's reviews,
+        for the daily review limit (kept with the introduction counts)."""
+        _, counted = self._index()
+        key = ("reviewed", since)
+        count = counted.get(key)
+        if count is None:
+            count = counted[key] = sum(
+                1 for d in list(self._by_key.values())
+                if (d.get("last_review") or 0) >= since and (d.get("introduced") or 0) < since)
+        return count
 
     def save_review(self, state, review):
         """Store a card's new state and append the review that produced it.
@@ -216,7 +232,7 @@ class Profile:
             old = self._marks_by_key.get(key)
             merged = {**(dict(old) if old else {}), **changes,
                       "pack": pack_id, "question": question_id}
-            empty = not any(merged.get(k) for k in ("starred", "buried_until", "note"))
+            empty = not any(merged.get(k) for k in MARK_KEYS)
             if old is not None and empty:
                 self._marks.remove(doc_ids=[old.doc_id])
                 del self._marks_by_key[key]

@@ -1,19 +1,26 @@
-"""What a learner can do to one card besides grading it: undo, star, bury, note.
+"""What a learner can do to one card besides grading it: undo, redo, star, bury,
+suspend, note.
 
 * Undo takes back the most recent grade in a pack that still counts: the card gets the
   state it had before (or becomes new again), and an ``undo`` record is appended to the
-  log, so history is never rewritten and stats leave the grade out.
+  log, so history is never rewritten and stats leave the grade out. Redo, right after,
+  gives the grade back (a ``redo`` record): the same state, since grading is
+  deterministic; a new grade in the pack ends what can be redone, as in Anki.
+* Suspend takes a card out of Review until it is unsuspended (a leech may be suspended
+  by itself, per the profile's leech setting).
 * Star and note are marks kept apart from the card's FSRS state: a starred question
   that was never graded is still new.
 * Bury hides a card from Review until the end of today (server's local day).
 """
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 
+from trainer.profiles.settings import scheduler_for_profile
 from trainer.study.history import is_review, review_key
+from trainer.study.scheduling import grade
 
 NOTE_MAX = 1000
 
@@ -34,6 +41,10 @@ def end_of_day(ts):
 
 def is_buried(mark, now_ts):
     return bool(mark) and (mark.get("buried_until") or 0) > now_ts
+
+
+def is_suspended(mark):
+    return bool(mark) and bool(mark.get("suspended"))
 
 
 def _state_before(review, current):
@@ -59,14 +70,18 @@ def _state_before(review, current):
 def _review_behind(profile, pack_id, question_id, at):
     """The review that still counts and gave the card its state at ``at``, or None.
 
-    Reads the log from its newest end: the review wanted is almost always near it.
+    Reads the log from its newest end: the review wanted is almost always near it. The
+    newest undo or redo of a review decides whether it counts.
     """
     key = (pack_id, question_id, at)
-    undone = set()
+    decided = {}
     for record in profile.reviews_newest_first():
-        if record.get("kind") == "undo":
-            undone.add((record.get("pack"), record.get("question"), record.get("undoes")))
-        elif is_review(record) and review_key(record) == key and key not in undone:
+        kind = record.get("kind")
+        if kind in ("undo", "redo"):
+            target = (record.get("pack"), record.get("question"),
+                      record.get("undoes" if kind == "undo" else "redoes"))
+            decided.setdefault(target, kind)
+        elif is_review(record) and review_key(record) == key and decided.get(key) != "undo":
             return record
     return None
 
@@ -96,6 +111,82 @@ def undo_last_grade(profile, pack_id, now_ts=None):
         else:
             profile.put_card(before, record=record)
     return question_id
+
+
+def redo_last_undo(profile, pack_id, now_ts=None):
+    """Give back the grade most recently undone in ``pack_id``; return its question id.
+
+    Only while nothing was graded in the pack since the undo, and only when the card is
+    still as the undo left it; otherwise :class:`CardActionError` says why.
+    """
+    now_ts = time.time() if now_ts is None else now_ts
+    with profile.lock:
+        decided = {}
+        for record in profile.reviews_newest_first():
+            if record.get("pack") != pack_id:
+                continue
+            kind = record.get("kind")
+            if is_review(record) and decided.get(review_key(record)) != "undo":
+                break  # a grade since the last undo: nothing to redo
+            if kind in ("undo", "redo"):
+                target = (pack_id, record.get("question"),
+                          record.get("undoes" if kind == "undo" else "redoes"))
+                if kind == "undo" and target not in decided:
+                    return _redo(profile, target, now_ts)
+                decided.setdefault(target, kind)
+        raise CardActionError("There is no undone grade to redo in this pack.")
+
+
+def _redo(profile, target, now_ts):
+    pack_id, question_id, at = target
+    review = next((r for r in profile.reviews_newest_first()
+                   if is_review(r) and review_key(r) == target), None)
+    if review is None:
+        raise CardActionError("The undone grade is no longer in the log; nothing to redo.")
+    current = profile.card(pack_id, question_id)
+    before = _state_before(review, dict(current) if current else {})
+    if (before or {}).get("last_review") != (current or {}).get("last_review"):
+        raise CardActionError("That card changed since the undo, so the grade cannot be "
+                              "given back.")
+    state, _ = grade(scheduler_for_profile(profile), pack_id, question_id, before,
+                     review["rating"], when=datetime.fromtimestamp(review["at"], UTC),
+                     duration_ms=review.get("duration_ms"))
+    profile.put_card(state, record={"kind": "redo", "pack": pack_id,
+                                    "question": question_id, "redoes": at, "at": now_ts})
+    return question_id
+
+
+def toggle_suspend(profile, pack_id, question_id):
+    """Suspend a card (out of Review until unsuspended), or unsuspend it; True if now
+    suspended."""
+    with profile.lock:
+        suspended = not is_suspended(profile.mark(pack_id, question_id))
+        set_suspended(profile, pack_id, question_id, suspended)
+    return suspended
+
+
+def set_suspended(profile, pack_id, question_id, suspended):
+    """Suspend or unsuspend a card; return whether that changed anything."""
+    with profile.lock:
+        changed = is_suspended(profile.mark(pack_id, question_id)) != suspended
+        if changed:
+            profile.set_mark(pack_id, question_id, suspended=suspended or None)
+    return changed
+
+
+def set_aside_cards(profile, packs):
+    """Suspended cards and leeches of every installed pack, for the profile page."""
+    rows = []
+    for pack in packs:
+        for question_id, mark in sorted(profile.marks_in(pack.id).items()):
+            question = pack.question(question_id)
+            if question is None or not (mark.get("suspended") or mark.get("leech")):
+                continue
+            state = profile.card(pack.id, question_id) or {}
+            rows.append({"pack": pack, "question": question,
+                         "suspended": bool(mark.get("suspended")),
+                         "leech": bool(mark.get("leech")), "lapses": state.get("lapses", 0)})
+    return rows
 
 
 def toggle_star(profile, pack_id, question_id):

@@ -10,6 +10,7 @@ parses dates.
 """
 
 import hashlib
+import random
 from datetime import UTC, datetime, timedelta
 
 import fsrs
@@ -21,6 +22,8 @@ RATINGS = {
     4: fsrs.Rating.Easy,
 }
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+REVIEW_STATE = int(fsrs.State.Review)
+LEARNING_STATES = (int(fsrs.State.Learning), int(fsrs.State.Relearning))
 
 
 def card_id_for(pack_id, question_id):
@@ -46,6 +49,7 @@ def make_scheduler(desired_retention=0.9, parameters=None,
         desired_retention=desired_retention,
         learning_steps=tuple(timedelta(seconds=s) for s in learning_steps),
         relearning_steps=tuple(timedelta(seconds=s) for s in relearning_steps),
+        enable_fuzzing=False,  # our own spread (spread_days) is deterministic
         **options)
 
 
@@ -76,8 +80,29 @@ def now_utc():
     return datetime.now(UTC)
 
 
-def grade(scheduler, pack_id, question_id, state, rating, when=None):
-    """Apply ``rating`` (1-4) to a card; return its new state and the review record."""
+DURATION_MAX_MS = 60_000  # as Anki: a card left open over lunch counts one minute
+SPREAD_FROM_DAYS = 3
+SPREAD_SHARE = 0.05
+
+
+def spread_days(days, card_id, reps):
+    """A review interval moved by up to about 5 % (at least a day), so cards learnt
+    together do not all fall due on one day. Deterministic (seeded by the card and its
+    review count), so the interval a grade button shows is the one the grade gives."""
+    if days < SPREAD_FROM_DAYS:
+        return days
+    reach = max(1, round(days * SPREAD_SHARE))
+    offset = random.Random(card_id * 1_000_003 + reps).randint(-reach, reach)  # noqa: S311
+    return max(SPREAD_FROM_DAYS - 1, days + offset)
+
+
+def grade(scheduler, pack_id, question_id, state, rating, when=None, duration_ms=None):
+    """Apply ``rating`` (1-4) to a card; return its new state and the review record.
+
+    Pure: nothing is saved, so the grade buttons can ask what each grade would do.
+    ``duration_ms`` (how long the card was shown before the grade) is capped at
+    :data:`DURATION_MAX_MS` and kept in the record for the stats.
+    """
     if rating not in RATINGS:
         raise ValueError("rating must be 1, 2, 3 or 4")
     when = when or now_utc()
@@ -87,14 +112,19 @@ def grade(scheduler, pack_id, question_id, state, rating, when=None):
     else:
         card = fsrs.Card.from_dict(state["fsrs"])
         reps, lapses = state.get("reps", 0), state.get("lapses", 0)
+    was_review = card.state == fsrs.State.Review
     card, _log = scheduler.review_card(card, RATINGS[rating], review_datetime=when)
+    if card.state == fsrs.State.Review:
+        days = (card.due - when).days
+        card.due = when + timedelta(days=spread_days(days, card.card_id, reps))
     new_state = {
         "pack": pack_id,
         "question": question_id,
         "fsrs": card.to_dict(),
         "due": card.due.timestamp(),
         "reps": reps + 1,
-        "lapses": lapses + (1 if rating == 1 and state is not None else 0),
+        # A lapse is a review card forgotten (as Anki counts them), not a learning step.
+        "lapses": lapses + (1 if rating == 1 and was_review else 0),
         "last_rating": rating,
         "last_review": when.timestamp(),
         "introduced": state.get("introduced", 0) if state else when.timestamp(),
@@ -110,7 +140,65 @@ def grade(scheduler, pack_id, question_id, state, rating, when=None):
         "previous_state": {k: v for k, v in state.items()
                            if k not in ("pack", "question", "fsrs")} if state else None,
     }
+    if duration_ms is not None:
+        review["duration_ms"] = max(0, min(int(duration_ms), DURATION_MAX_MS))
     return new_state, review
+
+
+def next_intervals(scheduler, pack_id, question_id, state, when=None):
+    """What each grade would do now: {rating: seconds until the card is due again}."""
+    when = when or now_utc()
+    return {rating: grade(scheduler, pack_id, question_id, state, rating, when)[0]["due"]
+            - when.timestamp() for rating in RATINGS}
+
+
+def card_state_name(state):
+    """new, learning, review or relearning: the card's FSRS state in the product's words."""
+    if state is None:
+        return "new"
+    return STATE_NAMES.get(state["fsrs"].get("state"), "review")
+
+
+STATE_NAMES = {int(fsrs.State.Learning): "learning", int(fsrs.State.Review): "review",
+               int(fsrs.State.Relearning): "relearning"}
+
+
+def interval_label(seconds, learn_ahead_seconds=0):
+    """An interval as Anki writes it on a grade button: <1m, 6m, 1.5h, 4d, 2.3mo, 1.1y.
+
+    As Anki does, an interval within the learn-ahead window carries "<": the card may
+    come back sooner than that, when nothing else is left.
+    """
+    seconds = max(seconds, 0)
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        text = f"{round(seconds / 60)}m"
+    elif seconds < 86400:
+        text = _one_decimal(seconds / 3600, "h")
+    elif seconds < 30 * 86400:
+        text = f"{round(seconds / 86400)}d"
+    elif seconds < 365 * 86400:
+        text = _one_decimal(seconds / (30 * 86400), "mo")
+    else:
+        text = _one_decimal(seconds / (365 * 86400), "y")
+    return f"<{text}" if seconds < learn_ahead_seconds else text
+
+
+def interval_words(seconds):
+    """The same interval for a sentence: "in 58 seconds", "in 10 minutes", "in 4 days"."""
+    seconds = max(round(seconds), 0)
+    for size, unit in ((365 * 86400, "year"), (30 * 86400, "month"), (86400, "day"),
+                       (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = round(seconds / size)
+            return f"in {n} {unit}{'s' if n != 1 else ''}"
+    return f"in {seconds} second{'s' if seconds != 1 else ''}"
+
+
+def _one_decimal(value, unit):
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text}{unit}"
 
 
 def due_questions(question_ids, states, now_ts):

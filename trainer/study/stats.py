@@ -11,7 +11,12 @@ writes anything. Days are the server's local calendar days, as for burying.
   learning steps), the share not graded Again; learning and relearning steps are left
   out, as Anki does;
 * strength: the mean probability of recalling a pack's (or a tag's) questions now, by
-  FSRS, with never-seen questions counted as not known.
+  FSRS, with never-seen questions counted as not known;
+* time spent per day: the sum of each review's duration (the time from the card shown
+  to its grade, capped at a minute as Anki does; reviews logged before durations were
+  kept count nothing);
+* cards by state: new, learning, review, relearning, and suspended (counted apart);
+* the hourly breakdown: reviews and the share not graded Again, by hour of day.
 """
 
 from collections import Counter
@@ -133,3 +138,54 @@ def _summary(label, values):
     total = len(values)
     return Strength(label, total, sum(1 for _, seen in values if seen),
                     sum(r for r, _ in values) / total if total else 0.0)
+
+
+def time_per_day(reviews):
+    """{day: seconds spent} from the reviews' durations."""
+    spent = Counter()
+    for r in reviews:
+        duration = r.get("duration_ms")
+        if isinstance(duration, int | float) and duration > 0:
+            spent[day_of(r["at"])] += duration / 1000
+    return spent
+
+
+STATES = ("new", "learning", "review", "relearning", "suspended")
+_STATE_OF = {int(fsrs.State.Learning): "learning", int(fsrs.State.Review): "review",
+             int(fsrs.State.Relearning): "relearning"}
+
+
+def counts_by_state(packs, cards_by_pack, marks_by_pack):
+    """How many questions of the installed packs are in each state (suspended apart)."""
+    counts = dict.fromkeys(STATES, 0)
+    for pack in packs:
+        states, marks = cards_by_pack.get(pack.id, {}), marks_by_pack.get(pack.id, {})
+        for question in pack.questions:
+            if (marks.get(question.id) or {}).get("suspended"):
+                counts["suspended"] += 1
+                continue
+            state = states.get(question.id)
+            counts["new" if state is None else
+                   _STATE_OF.get(state["fsrs"].get("state"), "review")] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Hour:
+    hour: int
+    reviews: int
+    recalled: int
+
+    @property
+    def rate(self):
+        return self.recalled / self.reviews if self.reviews else None
+
+
+def hourly(reviews):
+    """24 :class:`Hour` rows (local time): reviews, and how many were not Again."""
+    total, recalled = Counter(), Counter()
+    for r in reviews:
+        hour = datetime.fromtimestamp(r["at"]).hour
+        total[hour] += 1
+        recalled[hour] += r.get("rating", 1) > 1
+    return [Hour(h, total[h], recalled[h]) for h in range(24)]

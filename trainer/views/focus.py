@@ -21,7 +21,7 @@ from trainer.study.card_actions import (
     toggle_star,
     undo_last_grade,
 )
-from trainer.study.grading import grade_card
+from trainer.study.grading import card_shown, grade_card
 from trainer.study.queue import focus_order, review_counts
 from trainer.study.scheduling import RATING_LABELS
 from trainer.views.common import (
@@ -30,7 +30,12 @@ from trainer.views.common import (
     rating_or_400,
     whole_number_or_400,
 )
-from trainer.views.practice import card_actions_html, typed_answer_or_400
+from trainer.views.practice import (
+    card_actions_html,
+    grade_intervals,
+    graded_notice,
+    typed_answer_or_400,
+)
 from trainer.web.htmx import SEE_OTHER, respond
 
 bp = Blueprint("focus", __name__, url_prefix="/focus")
@@ -106,6 +111,11 @@ def _render(pack, flt, seed, order, i, revealed=False, notice=None, editing_note
         "actions": actions,
     }
     mark = profile.mark(pack.id, question.id)
+    if revealed:
+        extra["intervals"] = grade_intervals(profile, pack, question.id,
+                                             states.get(question.id))
+    elif not editing_note:
+        card_shown(profile, pack.id, question.id)
     actions_html = card_actions_html(
         pack.id, question.id, mark, revealed=revealed,
         undo_available=context["undo_available"], editing_note=editing_note,
@@ -154,8 +164,9 @@ def answer(pack_id):
 def grade(pack_id):
     pack = pack_or_404(pack_id)
     flt, seed, order, i, question_id = _place(pack)
-    grade_card(current_profile(), pack.id, question_id, rating_or_400(request.form))
-    return _render(pack, flt, seed, order, i + 1, redirect_to=_url(pack, flt, seed, i + 1))
+    graded = grade_card(current_profile(), pack.id, question_id, rating_or_400(request.form))
+    return _render(pack, flt, seed, order, i + 1, redirect_to=_url(pack, flt, seed, i + 1),
+                   notice=graded_notice(graded, pack.question(question_id)))
 
 
 @bp.post("/<pack_id>/star")

@@ -23,11 +23,16 @@ import time
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from trainer.profiles.settings import new_limit
+from trainer.profiles.settings import learn_ahead_seconds, new_limit, scheduler_for_profile
 from trainer.study import answer_check, card_actions
-from trainer.study.grading import grade_then_next
-from trainer.study.queue import next_in_review, review_counts
-from trainer.study.scheduling import RATING_LABELS
+from trainer.study.grading import card_shown, grade_then_next
+from trainer.study.queue import next_due, next_in_review, review_counts
+from trainer.study.scheduling import (
+    RATING_LABELS,
+    interval_label,
+    interval_words,
+    next_intervals,
+)
 from trainer.views.common import (
     current_profile,
     pack_or_404,
@@ -42,6 +47,7 @@ from trainer.web.urls import cached_url_for
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
 KEY_POINTS_MAX = 100
+POLL_MAX_SECONDS = 3600  # the caught-up card asks again at least hourly
 
 
 def _browsing():
@@ -69,7 +75,8 @@ def card_links(pack, question_id, mode_arg):
 
 
 def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, buried=False,
-                      editing_note=False, note_draft=None, mode_arg=None, run=None):
+                      editing_note=False, note_draft=None, mode_arg=None, run=None,
+                      redo_available=False):
     """The card actions (templates/card_actions.html) for Review, Browse and Focus cards.
 
     Rendered through :func:`trainer.web.fragments.part`, so Review and Browse cards with
@@ -77,12 +84,42 @@ def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, b
     """
     return part("card_actions.html", pack_id=pack_id, question_id=question_id,
                 mode_arg=mode_arg, revealed=revealed, starred=bool(mark.get("starred")),
-                note=mark.get("note") or "", buried=buried, undo_available=undo_available,
-                editing_note=editing_note, note_max=card_actions.NOTE_MAX,
-                note_draft=note_draft, run=run)
+                note=mark.get("note") or "", buried=buried,
+                suspended=card_actions.is_suspended(mark), undo_available=undo_available,
+                redo_available=redo_available, editing_note=editing_note,
+                note_max=card_actions.NOTE_MAX, note_draft=note_draft, run=run)
 
 
-def _context(pack, question=None, revealed=False, notice=None, editing_note=False, **extra):
+def grade_intervals(profile, pack, question_id, state):
+    """What each grade would do to this card now, as the grade buttons show it."""
+    ahead = learn_ahead_seconds(profile)
+    seconds = next_intervals(scheduler_for_profile(profile), pack.id, question_id, state)
+    return {rating: {"label": interval_label(s, ahead), "words": interval_words(s)}
+            for rating, s in seconds.items()}
+
+
+def graded_notice(graded, question):
+    """The confirmation a grade leaves on the next card: "Good: back in 4 days"."""
+    words = interval_words(graded.due - time.time())
+    text = f"{RATING_LABELS[graded.rating]}: “{question.title}” back {words}."
+    if graded.suspended:
+        text += " It lapsed often: tagged a leech and suspended."
+    elif graded.leech:
+        text += " It lapsed often: tagged a leech."
+    return text + " Undo with u."
+
+
+def _next_card(profile, pack, now):
+    """For the caught-up card: when the next card is due, and how long to wait for it."""
+    due, available = next_due(profile, pack, now)
+    if due is None:
+        return None
+    wait = min(max(round(available - now), 1), POLL_MAX_SECONDS)
+    return {"words": interval_words(due - now), "wait": wait}
+
+
+def _context(pack, question=None, revealed=False, notice=None, editing_note=False,
+             redo_available=False, **extra):
     """What the card template needs for ``question`` (None: the "all caught up" card)."""
     profile = current_profile()
     states = profile.cards_in(pack.id)
@@ -104,17 +141,25 @@ def _context(pack, question=None, revealed=False, notice=None, editing_note=Fals
     if question is not None:
         mark = profile.mark(pack.id, question.id)
         mode_arg = "browse" if browsing else None
+        state = states.get(question.id)
         context.update(
             position=pack.position(question.id) + 1,
             links=card_links(pack, question.id, mode_arg),
-            state=states.get(question.id),
+            state=state,
             mark=mark,
             actions_html=card_actions_html(
                 pack.id, question.id, mark, revealed=revealed,
                 undo_available=context["undo_available"],
                 buried=card_actions.is_buried(mark, now), editing_note=editing_note,
-                note_draft=extra.get("note_draft"), mode_arg=mode_arg),
+                note_draft=extra.get("note_draft"), mode_arg=mode_arg,
+                redo_available=redo_available),
         )
+        if revealed:
+            context["intervals"] = grade_intervals(profile, pack, question.id, state)
+        elif not editing_note:
+            card_shown(profile, pack.id, question.id, now)
+    else:
+        context["next_card"] = _next_card(profile, pack, now)
     return context
 
 
@@ -173,9 +218,9 @@ def grade_card(pack_id, question_id):
     pack = pack_or_404(pack_id)
     question = question_or_404(pack, question_id)
     rating = rating_or_400(request.form)
-    next_id = grade_then_next(current_profile(), pack, question.id, rating,
-                              browsing=_browsing())
-    return _show(pack, next_id)
+    graded, next_id = grade_then_next(current_profile(), pack, question.id, rating,
+                                      browsing=_browsing())
+    return _show(pack, next_id, notice=graded_notice(graded, question))
 
 
 @bp.post("/<pack_id>/undo")
@@ -192,7 +237,25 @@ def undo(pack_id):
         return _card(pack, redirect_to=_card_url(pack, question_id),
                      push_url=url_for(".start", pack_id=pack.id), notice="Grade undone.")
     return _card(pack, question, redirect_to=_card_url(pack, question_id),
-                 notice=f"Undid your grade of “{question.title}”.")
+                 redo_available=True,
+                 notice=f"Undid your grade of “{question.title}”. Redo with Ctrl+Shift+Z.")
+
+
+@bp.post("/<pack_id>/redo")
+def redo(pack_id):
+    """Give back the grade just undone, then go on as after that grade."""
+    pack = pack_or_404(pack_id)
+    profile = current_profile()
+    try:
+        question_id = card_actions.redo_last_undo(profile, pack.id)
+    except card_actions.CardActionError as exc:
+        if not is_htmx():
+            abort(409, description=str(exc))
+        return _card(pack, pack.question(request.form.get("question", "")), notice=str(exc))
+    question = pack.question(question_id)
+    title = question.title if question else question_id
+    return _show(pack, _next_after(pack, question_id),
+                 notice=f"Redid your grade of “{title}”.")
 
 
 @bp.post("/<pack_id>/<question_id>/star")
@@ -211,6 +274,17 @@ def bury(pack_id, question_id):
         return _show(pack, _next_after(pack, question.id),
                      notice=f"Buried “{question.title}” until tomorrow.")
     return _show_same(pack, question, notice="Back in today's reviews.")
+
+
+@bp.post("/<pack_id>/<question_id>/suspend")
+def suspend(pack_id, question_id):
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
+    if card_actions.toggle_suspend(current_profile(), pack.id, question.id):
+        return _show(pack, _next_after(pack, question.id),
+                     notice=f"Suspended “{question.title}”: Review leaves it out until you "
+                            "unsuspend it (from your profile page, or on the card).")
+    return _show_same(pack, question, notice="Unsuspended: back in Review.")
 
 
 @bp.post("/<pack_id>/<question_id>/note")

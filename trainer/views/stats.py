@@ -22,6 +22,7 @@ CELL, GAP = 11, 3
 STEP = CELL + GAP
 BAR_AREA = 100
 STRENGTH_BAR = 260
+TIME_DAYS = 14
 
 
 def heatmap_chart(cells):
@@ -61,6 +62,19 @@ def strength_chart(rows):
             "bar": STRENGTH_BAR}
 
 
+def hourly_chart(hours):
+    """24 bars: reviews per hour of day, and the share not graded Again."""
+    busiest = max((h.reviews for h in hours), default=0)
+    bars = []
+    for h in hours:
+        height = round(BAR_AREA * h.reviews / busiest) if busiest and h.reviews else 0
+        bars.append({"x": 4 + h.hour * 16, "y": 10 + BAR_AREA - height, "height": height,
+                     "hour": h, "tick": h.hour % 6 == 0})
+    return {"bars": bars, "width": 4 + 24 * 16, "height": BAR_AREA + 30,
+            "base": 10 + BAR_AREA, "busiest": busiest,
+            "total": sum(h.reviews for h in hours)}
+
+
 def _still_in_a_pack(card):
     """Progress on a question its pack no longer has is kept, but not counted."""
     pack = trainer().packs.get(card["pack"])
@@ -81,8 +95,10 @@ def page():
     recalled, reviewed = stats.true_retention(reviews)
     recalled_30, reviewed_30 = stats.true_retention(
         reviews, since_ts=now - 30 * 86400)
-    by_pack, by_tag = stats.strength(
-        packs, {p.id: profile.cards_in(p.id) for p in packs}, scheduler_for_profile(profile), now)
+    cards_by_pack = {p.id: profile.cards_in(p.id) for p in packs}
+    by_pack, by_tag = stats.strength(packs, cards_by_pack, scheduler_for_profile(profile), now)
+    spent = stats.time_per_day(reviews)
+    hours = stats.hourly(reviews)
     return render_template(
         "stats.html",
         total_reviews=len(reviews),
@@ -93,7 +109,17 @@ def page():
         forecast=forecast_chart(days), forecast_total=sum(n for _, n in days),
         forecast_week=sum(n for _, n in days[:7]),
         retention=(recalled, reviewed), retention_30=(recalled_30, reviewed_30),
-        by_pack=strength_chart(by_pack), by_tag=strength_chart(by_tag),
+        by_pack=strength_chart(by_pack),
+        # Tags you have studied get the chart; the others are listed, folded away.
+        by_tag=strength_chart([t for t in by_tag if t.seen]),
+        unstudied_tags=sorted(t.label for t in by_tag if not t.seen),
+        time_today=spent.get(today, 0), time_week=sum(
+            v for d, v in spent.items() if (today - d).days < 7),
+        time_days=[(today - timedelta(days=i), spent.get(today - timedelta(days=i), 0))
+                   for i in range(TIME_DAYS)],
+        by_state=stats.counts_by_state(
+            packs, cards_by_pack, {p.id: profile.marks_in(p.id) for p in packs}),
+        hourly=hourly_chart(hours),
         streak=stats.streak(per_day, today),
         reviewed_today=per_day.get(today, 0),
         yesterday=today - timedelta(days=1),
