@@ -65,6 +65,15 @@ def serve(host, port, threads, data_dir, packs_dirs, public_url, allowed_hosts,
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     public = app.config["PUBLIC_URL"]
+    from trainer.web.hosts import is_loopback_name, split_host
+
+    public_name = split_host(public.split("://")[-1].split("/")[0])[0]
+    if (public and not is_loopback_name(public_name) and is_loopback_name(host)
+            and not app.config["TRUSTED_PROXIES"]):
+        click.echo("A public URL on a loopback address: if a reverse proxy is in front, make "
+                   "it send X-Forwarded-For and start with --trusted-proxies 1 "
+                   "(docs/operating.md); a proxy that sends no forwarding header looks like "
+                   "this machine's operator.", err=True)
     click.echo(f"Interview Trainer on http://{host}:{port}/ "
                f"{f'as {public} ' if public else ''}(data in {app.config['DATA_DIR']})")
     waitress_serve(app, host=host, port=port, threads=threads, connection_limit=400,

@@ -33,7 +33,8 @@ from trainer.storage import fsync_dir
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 MIN_SECRET = 32
 DEFAULT_PORTS = {"http": 80, "https": 443}
-HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+# Labels of letters, digits, "-" and "_" (docker service names have it), dot-separated.
+HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?")
 
 
 class ConfigError(RuntimeError):

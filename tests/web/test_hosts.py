@@ -116,3 +116,11 @@ def test_a_loopback_public_url_still_warns_the_host(tmp_path):
     host, code = host_session(app)
     page = host.get(f"/live/{code}/host", base_url="http://localhost:8000")
     assert "teammates cannot reach that" in page.get_data(as_text=True)
+
+
+def test_the_refusal_names_the_listening_address_and_the_allowed_names(tmp_path):
+    app = make_app(tmp_path, LISTEN=("192.168.1.20", 8000), EXTRA_ALLOWED_HOSTS=["lan.example"])
+    html = app.test_client().get("/", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert ("This server answers as <strong>http://192.168.1.20:8000</strong>, "
+            "<strong>http://127.0.0.1:8000</strong>, <strong>http://localhost:8000</strong> "
+            "or <strong>lan.example</strong>;") in html

@@ -96,7 +96,8 @@ def test_a_trusted_proxy_over_https_alone_makes_the_cookie_secure(tmp_path):
     ("TRAINER_PUBLIC_URL", "https://u:p@trainer.example.org", "scheme, host, port and path"),
     ("TRAINER_PUBLIC_URL", "https://trainer.example.org/?a=1", "scheme, host, port and path"),
     ("TRAINER_PUBLIC_URL", "http://x.example:99999", "no valid port"),
-    ("TRAINER_ALLOWED_HOSTS", "good.example, bad_host", "'bad_host' is not a host name"),
+    ("TRAINER_ALLOWED_HOSTS", "good.example, bad/host", "'bad/host' is not a host name"),
+    ("TRAINER_ALLOWED_HOSTS", "-dash.example", "'-dash.example' is not a host name"),
     ("TRAINER_SECRET_KEY", "k" * 31, "needs at least 32"),
 ])
 def test_a_setting_that_cannot_work_stops_the_start(tmp_path, monkeypatch, name, value,

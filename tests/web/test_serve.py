@@ -57,3 +57,12 @@ def test_a_bad_setting_stops_with_a_message_not_a_traceback(served, args, env, m
     result, app, _ = served(*args, env=env)
     assert result.exit_code == 1 and app is None
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_public_url_on_loopback_without_trusted_proxies_is_warned_about(served):
+    result, _, _ = served("--public-url", "https://trainer.example.org")
+    assert result.exit_code == 0
+    assert "make it send X-Forwarded-For and start with --trusted-proxies 1" in result.output
+    quiet, _, _ = served("--public-url", "https://trainer.example.org",
+                         "--trusted-proxies", "1")
+    assert "X-Forwarded-For" not in quiet.output

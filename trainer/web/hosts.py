@@ -95,8 +95,8 @@ class HostRule:
                 names.insert(0, f"http://{self.listen[0]}{port}")
             elif self.any_address:
                 names.append(f"http://<this machine's IP address>{port}")
-        names += [n if p is None else f"{n}:{p}" for n, p in self.entries
-                  if n != self.public_name]
+        skip = {self.public_name, split_host(self.listen[0])[0] if self.listen else ""}
+        names += [n if p is None else f"{n}:{p}" for n, p in self.entries if n not in skip]
         return list(dict.fromkeys(names))
 
 
