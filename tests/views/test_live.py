@@ -603,8 +603,11 @@ def test_a_hand_over_gives_the_new_device_a_token_of_its_own(app):
     html = host.post(f"/live/{code}/host/handover", htmx=False).get_data(as_text=True)
     link = re.search(r'<p class="handover-link"><a href="([^"]+)"', html).group(1)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert "1 browser hosts this session now" in html
     projector = Person(app, start=path)
     assert projector.post(path, htmx=False).status_code == 303
+    again = projector.post(f"/live/{code}/host/handover", htmx=False).get_data(as_text=True)
+    assert "2 browsers host this session now" in again
     original, handed = host_tokens_in(host)[code], host_tokens_in(projector)[code]
     room = app.extensions["live_rooms"].get(code)
     assert handed != original and room.host_tokens == [original, handed]
