@@ -289,6 +289,7 @@ class Room:
         new offer replaces the last one.
         """
         self._need(LOBBY, QUESTION, REVEALED, SCOREBOARD)
+        self._room_for_a_host()
         self.handover_secret = secrets.token_urlsafe(24)
         self.handover_until = now + HANDOVER_TTL
         self._changed(now)
@@ -305,13 +306,16 @@ class Room:
             raise RoomError("This host link is not valid: it works once, for ten minutes. "
                             "Ask the host for a new one.", 403)
         self._need(LOBBY, QUESTION, REVEALED, SCOREBOARD)
-        if len(self.host_tokens) >= HOSTS_MAX:
-            raise RoomError(f"This session already has {HOSTS_MAX} host devices.", 409)
+        self._room_for_a_host()
         token = secrets.token_urlsafe(24)
         self.host_tokens.append(token)
         self.handover_secret, self.handover_until = "", 0.0
         self._changed(now)
         return token
+
+    def _room_for_a_host(self):
+        if len(self.host_tokens) >= HOSTS_MAX:
+            raise RoomError(f"This session already has {HOSTS_MAX} host devices.", 409)
 
     def set_locked(self, locked, now):
         self.locked = bool(locked)
