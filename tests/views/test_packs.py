@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import DATA, csrf_from
 from tests.packzip import SYMLINK, zip_entries, zip_folder
 from trainer import create_app
+from trainer.hookspecs import hookimpl
 
 BROKEN = DATA.parent / "broken_packs"
 REMOTE = {"REMOTE_ADDR": "192.0.2.7"}
@@ -221,3 +222,50 @@ def test_without_a_token_only_loopback_sees_remove(tmp_path):
     assert 'action="/packs/sample/remove"' in local and 'name="admin_token"' not in local
     remote = client.get("/packs", environ_base=REMOTE).get_data(as_text=True)
     assert 'action="/packs/sample/remove"' not in remote
+
+
+def test_an_upload_of_odd_but_valid_toml_is_a_400_with_the_files_line(site):
+    """Arrays nested 600 deep crashed the loader (a bare 500) before #16."""
+    app, packs = site
+    before = sorted(p.name for p in packs.iterdir())
+    response = _upload(app.test_client(), zip_folder(BROKEN / "front_matter_nested_deep"),
+                       "deep.zip")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("deep/questions/001.md:2: front matter nests arrays or tables too deeply to "
+            "read") in html
+    assert sorted(p.name for p in packs.iterdir()) == before
+    assert app.test_client().get("/packs").status_code == 200
+
+
+def test_an_uploaded_entry_name_never_shows_its_control_characters(site):
+    app, _ = site
+    archive = zip_entries([("pack.toml", (DATA / "sample" / "pack.toml").read_bytes()),
+                           ("questions/\x1b[31mred\u202e.md", b"x")])
+    response = _upload(app.test_client(), archive, "evil\x1b[2J.zip")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "\x1b" not in html and "\u202e" not in html
+    assert "questions/\\x1b[31mred\\u202e.md" in html
+
+
+class _PluginPack:
+    """A plugin that registers the sample pack, as a pip-installed one would."""
+
+    @hookimpl
+    def trainer_register_packs(self, register):
+        register(DATA / "sample")
+
+
+def test_a_data_pack_never_replaces_a_plugin_pack_and_the_page_says_so(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA / "sample", data / "packs" / "copy")
+    app = create_app({"DATA_DIR": data, "SECRET_KEY": "s" * 40, "LOAD_ENTRY_POINTS": False,
+                      "TESTING": True, "PLUGINS": [_PluginPack()]})
+    client = app.test_client()
+    assert app.extensions["trainer"].packs.get("sample").path == str(DATA / "sample")
+    html = client.get("/packs").get_data(as_text=True)
+    assert "copy/pack.toml:1: pack id &#39;sample&#39; is already used by the pack in " in html
+    response = _upload(client, zip_folder(DATA / "sample"), "sample.zip")
+    assert response.status_code == 400
+    assert "pack id &#39;sample&#39; is already used by" in response.get_data(as_text=True)
