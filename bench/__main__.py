@@ -1,6 +1,6 @@
 """``python -m bench``: run every part, print the table, write ``bench/results.json``.
 
-``--only http,history,browser,cold,live`` runs some parts (while working on one);
+``--only http,history,browser,cold,live,search`` runs some parts (while working on one);
 ``--quick`` sends fewer requests (a smoke run; its figures are noisier).
 """
 
@@ -15,10 +15,10 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import coldstart, http_bench, live, optimize, report
+from bench import coldstart, http_bench, live, optimize, report, search
 from bench.seed import generate_packs, new_secret
 
-PARTS = ("http", "history", "browser", "cold", "live", "optimize")
+PARTS = ("http", "history", "browser", "cold", "live", "search", "optimize")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PARTIAL = RESULTS.with_name("results-partial.json")
 BUSY_LOAD = 0.5  # load average per core above which a run is flagged as noisy
@@ -139,6 +139,18 @@ class Run:
             print(f"   skipped: {reason}", flush=True)
             self.results["live_skipped"] = reason
 
+    def searching(self):
+        if not (self.packs_dir / f"bench-{http_bench.HISTORY_PACKS - 1:02d}").is_dir():
+            generate_packs(self.packs_dir, http_bench.HISTORY_PACKS,
+                           http_bench.HISTORY_QUESTIONS)
+        server = http_bench.start_server(self.work / "search", self.secret,
+                                         TRAINER_PACKS_DIR=str(self.packs_dir))
+        try:
+            self.results.update(search.search_latency(server, self.secret,
+                                                      requests=self.n(600)))
+        finally:
+            server.stop()
+
     def optimizer(self):
         self.results.update(optimize.optimize_10k(self.work / "optimize"))
 
@@ -155,6 +167,8 @@ def run(args, work):
     if "live" in args.only:
         bench_run.part("live session: 50 and 200 participants polling each second",
                        bench_run.live)
+    if "search" in args.only:
+        bench_run.part("search over 2,000 questions", bench_run.searching)
     if "optimize" in args.only:
         bench_run.part("optimize my scheduler with 10,000 past reviews",
                        bench_run.optimizer)
