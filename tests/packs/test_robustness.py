@@ -23,6 +23,7 @@ from tests.packzip import SYMLINK, zip_entries, zip_folder
 from trainer.cli import main
 from trainer.hookspecs import hookimpl
 from trainer.packs import PackRegistry, archive, loader
+from trainer.packs import cli as pack_cli
 from trainer.packs.install import REMOVED_KEPT, RETIRED, install_path, remove_pack
 from trainer.packs.loader import load_pack, peek_id
 from trainer.packs.model import PackRefused
@@ -41,7 +42,8 @@ CRASHED_BEFORE = {  # each stopped the loader with an exception before #16
 
 
 @pytest.fixture
-def run(monkeypatch, tmp_path):
+def run_with_plugins(monkeypatch, tmp_path):
+    """``trainer ...`` as typed, with every pip-installed pack (the built-in included)."""
     monkeypatch.delenv("TRAINER_PACKS_DIR", raising=False)
     monkeypatch.setenv("TRAINER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
@@ -49,6 +51,16 @@ def run(monkeypatch, tmp_path):
     def invoke(*args):
         return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     return invoke
+
+
+@pytest.fixture
+def run(run_with_plugins, monkeypatch):
+    """The same, without loading the built-in pack on each install (it takes a second
+    and plays no part where no id is shared)."""
+    monkeypatch.setattr(pack_cli, "make_plugin_manager",
+                        lambda load_entry_points=True: make_plugin_manager(
+                            load_entry_points=False))
+    return run_with_plugins
 
 
 def _copy(source, target):
@@ -200,13 +212,13 @@ def _pack_with_id(folder, pack_id):
     return folder
 
 
-def test_a_plugin_never_replaces_the_built_in_pack(run, tmp_path, monkeypatch):
+def test_a_plugin_never_replaces_the_built_in_pack(run_with_plugins, tmp_path, monkeypatch):
     site = tmp_path / "site"
     # "aaa-..." sorts before "interview-trainer": name order would have let it win.
     _distribution(site, "aaa-shadow", "trainer_fake_shadow",
                   _pack_with_id(tmp_path / "shadow", "flask_core"))
     monkeypatch.syspath_prepend(str(site))
-    rows = json.loads(run("packs", "list", "--json").output)
+    rows = json.loads(run_with_plugins("packs", "list", "--json").output)
     flask = [r for r in rows if r["id"] == "flask_core"]
     assert [(r["loaded"], r["source"].split()[0]) for r in flask] == [
         (True, "interview-trainer"), (False, "aaa-shadow")]
@@ -214,21 +226,22 @@ def test_a_plugin_never_replaces_the_built_in_pack(run, tmp_path, monkeypatch):
         f"shadow/pack.toml:1: pack id 'flask_core' is already used by the pack in "
         f"{Path(flask[0]['path']).name} ({flask[0]['source']}), which keeps it; this pack "
         "is left out: give it another id in pack.toml"]
-    listed = run("packs", "list").output
+    listed = run_with_plugins("packs", "list").output
     assert "flask_core  NOT LOADED" in listed and "already used by" in listed
 
 
-def test_plugins_and_data_packs_clash_in_a_fixed_order(run, tmp_path, monkeypatch):
+def test_plugins_and_data_packs_clash_in_a_fixed_order(run_with_plugins, tmp_path, monkeypatch):
     site = tmp_path / "site"
     _distribution(site, "trainer-b", "trainer_fake_b", _pack_with_id(tmp_path / "b", "dup"))
     _distribution(site, "trainer-a", "trainer_fake_a", _pack_with_id(tmp_path / "a", "dup"))
     monkeypatch.syspath_prepend(str(site))
     _pack_with_id(tmp_path / "data" / "packs" / "mine", "dup")
-    rows = [r for r in json.loads(run("packs", "list", "--json").output) if r["id"] == "dup"]
+    listed = json.loads(run_with_plugins("packs", "list", "--json").output)
+    rows = [r for r in listed if r["id"] == "dup"]
     assert [(r["loaded"], r["source"]) for r in rows] == [
         (True, "trainer-a 1.0"), (False, "trainer-b 1.0"),
         (False, f"folder {tmp_path / 'data' / 'packs'}")]
-    refused = run("packs", "install", _pack_with_id(tmp_path / "new", "dup"))
+    refused = run_with_plugins("packs", "install", _pack_with_id(tmp_path / "new", "dup"))
     assert refused.exit_code == 1
     assert "pack id 'dup' is already used by trainer-a 1.0" in refused.stderr
 
