@@ -1,6 +1,6 @@
 """``python -m bench``: run every part, print the table, write ``bench/results.json``.
 
-``--only http,history,browser,cold,live,search`` runs some parts (while working on one);
+``--only http,history,browser,cold,live,search,import`` runs some parts (while working on one);
 ``--quick`` sends fewer requests (a smoke run; its figures are noisier).
 """
 
@@ -15,10 +15,10 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import coldstart, http_bench, live, optimize, report, search
+from bench import coldstart, http_bench, importing, live, optimize, report, search
 from bench.seed import generate_packs, new_secret
 
-PARTS = ("http", "history", "browser", "cold", "live", "search", "optimize")
+PARTS = ("http", "history", "browser", "cold", "live", "search", "optimize", "import")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PARTIAL = RESULTS.with_name("results-partial.json")
 BUSY_LOAD = 0.5  # load average per core above which a run is flagged as noisy
@@ -154,6 +154,9 @@ class Run:
     def optimizer(self):
         self.results.update(optimize.optimize_10k(self.work / "optimize"))
 
+    def progress_import(self):
+        self.results.update(importing.import_10k(self.work / "import", self.packs_dir))
+
 
 def run(args, work):
     """Every part asked for; returns (results, titles of the parts that failed)."""
@@ -172,6 +175,9 @@ def run(args, work):
     if "optimize" in args.only:
         bench_run.part("optimize my scheduler with 10,000 past reviews",
                        bench_run.optimizer)
+    if "import" in args.only:
+        bench_run.part("progress import: a 10,000-review export into an empty profile",
+                       bench_run.progress_import)
     return bench_run.results, bench_run.failed
 
 

@@ -219,3 +219,111 @@ def test_a_profiles_derived_counts_follow_every_change_to_its_cards(tmp_path):
     returned = profile.cards_in("other")
     returned.clear()  # a caller's copy: the profile's own index is untouched
     assert list(profile.cards_in("other")) == ["q1"]
+
+
+def test_a_whole_last_record_without_its_newline_is_kept(tmp_path):
+    """A log edited by hand may lose its final newline: the record is still a record."""
+    profile = Profile(tmp_path, "t" * 22)
+    profile.reviews_path.write_bytes(b'{"rating":3}\n{"rating":4}')
+    assert profile.reviews() == [{"rating": 3}, {"rating": 4}]
+    assert list(profile.reviews_newest_first()) == [{"rating": 4}, {"rating": 3}]
+    profile.save_review({"pack": "x", "question": "a", "due": 0}, {"rating": 1})
+    assert profile.reviews_path.read_bytes() == b'{"rating":3}\n{"rating":4}\n{"rating":1}\n'
+    profile.reviews_path.write_bytes(b'{"rating":3}\n[4]')  # JSON, but not a record
+    profile.append_records([{"rating": 2}])
+    assert profile.reviews_path.read_bytes() == b'{"rating":3}\n{"rating":2}\n'
+
+
+def test_the_lock_map_keeps_only_locks_someone_holds(tmp_path):
+    import gc
+
+    before = len(storage._locks)
+    for n in range(300):  # cookieless visitors, each a profile let go of
+        Profile(tmp_path, f"{'v' * 20}{n:04d}")
+    gc.collect()
+    assert len(storage._locks) <= before + 1
+    held = Profile(tmp_path, "h" * 22)
+    gc.collect()
+    assert lock_for(held.path) is held.lock  # still the one lock of its file
+    other = lock_for(tmp_path / "shared")
+    gc.collect()
+    assert lock_for(str(tmp_path / "shared")) is other
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ("[]", "top level is not a JSON object"),
+    ('{"cards": []}', "table 'cards' is not a JSON object"),
+    ('{"cards": {"x": {}}}', "document id 'x'"),
+    ('{"cards": {"1": [1, 2]}}', "document 1 of table 'cards' is not a JSON object"),
+    ('{"cards": {"1": {"pack": "sample"}}}', "card 1 has no pack or question id"),
+    ('{"marks": {"1": {"question": 5}}}', "mark 1 has no pack or question id"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+])
+def test_a_profile_file_of_the_wrong_shape_names_itself(tmp_path, content, reason):
+    path = tmp_path / f"{'w' * 22}.json"
+    path.write_text(content)
+    with pytest.raises(DataFileError, match=reason) as info:
+        ProfileStore(tmp_path).get("w" * 22)
+    assert str(path) in str(info.value)
+    assert path.read_text() == content  # left as it was, for the operator
+
+
+def test_a_log_line_that_is_not_a_record_names_the_file_and_line(tmp_path):
+    profile = Profile(tmp_path, "t" * 22)
+    profile.reviews_path.write_bytes(b'{"rating":3}\n[1]\n')
+    with pytest.raises(DataFileError, match="line 2 is not a JSON object") as info:
+        profile.reviews()
+    assert str(profile.reviews_path) in str(info.value)
+
+
+def test_a_profile_of_the_wrong_shape_gives_the_clear_error_page(app, client, data_dir, csrf):
+    client.post("/profile", data={"name": "Ada", "csrf_token": csrf})
+    with client.session_transaction() as sess:
+        profile_id = sess["profile"]
+    path = data_dir / "profiles" / f"{profile_id}.json"
+    app.extensions["trainer"].profiles.forget(profile_id)
+    path.write_text('{"cards": {"1": {"pack": "sample"}}}')
+    response = client.get("/")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "A data file cannot be read" in page and str(path) in page
+
+
+def test_stale_temp_files_are_swept_and_nothing_else(tmp_path):
+    from trainer.storage import sweep_stale_temp_files
+
+    now = 1_000_000.0
+    stale = tmp_path / ".ABCDEFGHJ.json.k2j4_x9q.tmp"
+    fresh = tmp_path / ".p.json.abcdefgh.tmp"  # a write under way right now
+    mine = tmp_path / "notes.tmp"  # not one of ours
+    folder = tmp_path / ".x.json.abcdefgh.tmp"  # a folder, whatever its name
+    for path in (stale, fresh, mine):
+        path.write_text("{}")
+    folder.mkdir()
+    for path in (stale, mine, folder):
+        os.utime(path, (now - 120, now - 120))
+    os.utime(fresh, (now - 5, now - 5))
+    assert sweep_stale_temp_files(tmp_path, now=now) == [stale.name]
+    assert not stale.exists() and fresh.exists() and mine.exists() and folder.is_dir()
+    assert sweep_stale_temp_files(tmp_path / "missing", now=now) == []
+
+
+def test_a_crash_s_temp_files_are_swept_at_start(data_dir):
+    from trainer import create_app
+    from trainer.storage import STALE_TEMP_SECONDS
+
+    old = 1_000_000.0
+    left = []
+    for folder in ("", "profiles", "rooms", "cache"):
+        (data_dir / folder).mkdir(parents=True, exist_ok=True)
+        path = data_dir / folder / ".f.json.abcd1234.tmp"
+        path.write_text('{"host_token": "secret"}')
+        os.utime(path, (old, old))
+        left.append(path)
+    kept = data_dir / "rooms" / ".g.json.abcd1234.tmp"
+    kept.write_text("{}")  # younger than STALE_TEMP_SECONDS: maybe another server's write
+    assert STALE_TEMP_SECONDS <= 300
+    create_app({"DATA_DIR": data_dir, "SECRET_KEY": "k" * 40, "LOAD_ENTRY_POINTS": False,
+                "PACK_DIRS": [], "TESTING": True})
+    assert [p for p in left if p.exists()] == []
+    assert kept.exists()

@@ -186,6 +186,12 @@ def _read_secret(path):
     return key
 
 
+# The one limit of a progress import (views/profile.py, the profile page): about 60,000
+# reviews, years of daily practice. A request may carry that file and the form around it.
+IMPORT_MAX_BYTES = 32 * 1024 * 1024
+FORM_OVERHEAD = 64 * 1024
+
+
 def build_config(overrides=None):
     """The app's settings: environment first, then ``overrides`` from the caller."""
     overrides = dict(overrides or {})
@@ -219,7 +225,7 @@ def build_config(overrides=None):
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 400 * 24 * 3600,
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": IMPORT_MAX_BYTES + FORM_OVERHEAD,  # the largest request
         "LOAD_ENTRY_POINTS": True,
         "PLUGINS": (),
     }

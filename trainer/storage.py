@@ -3,30 +3,44 @@
 TinyDB is not thread-safe and rewrites its whole file on each change. So:
 
 * every file has exactly one :class:`threading.RLock`, shared by everything that opens
-  it in this process (:func:`lock_for`);
+  it in this process (:func:`lock_for`); the map of locks holds them weakly, so a lock
+  lives as long as someone holds it (a profile holds its own) and the map does not grow
+  with every visitor the server has ever seen;
 * a write goes to a temporary file in the same folder, is flushed and fsynced, then
   replaces the old file with ``os.replace`` (atomic on POSIX), and the folder is fsynced
   so the rename itself survives a crash: a killed server leaves either the old or the
   new file, never half of one;
 * reads are served from an in-memory copy that is only updated after a write reached
   the disk (write-through, never write-back), so an acknowledged write is on disk;
-* a file that cannot be read or parsed raises :class:`DataFileError` naming the file.
-  It is never silently replaced by an empty database.
+* a file that cannot be read or parsed, or whose JSON is not the shape TinyDB writes
+  (an object of tables, each an object of documents, each an object), raises
+  :class:`DataFileError` naming the file. It is never silently replaced by an empty
+  database;
+* a temporary file that a crash left behind (``.<name>.<random>.tmp``, which may hold a
+  room's tokens) is deleted at the next start by :func:`sweep_stale_temp_files`.
 """
 
 import contextlib
 import json
+import logging
 import os
+import re
 import tempfile
 import threading
+import time
+import weakref
 from pathlib import Path
 
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-_locks: dict[str, threading.RLock] = {}
+_locks: "weakref.WeakValueDictionary[str, threading.RLock]" = weakref.WeakValueDictionary()
 _locks_guard = threading.Lock()
+# What tempfile.mkstemp(prefix=".<name>.", suffix=".tmp") makes: 8 random characters.
+TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+STALE_TEMP_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 class DataFileError(RuntimeError):
@@ -39,7 +53,11 @@ class DataFileError(RuntimeError):
 
 
 def lock_for(path):
-    """Return the one lock that guards ``path`` in this process."""
+    """Return the one lock that guards ``path`` in this process.
+
+    The lock is kept only while someone holds it (a :class:`Profile`, a ``with`` block):
+    two holders at once always get the same lock, and a file nobody holds costs nothing.
+    """
     key = os.path.abspath(path)
     with _locks_guard:
         lock = _locks.get(key)
@@ -76,6 +94,36 @@ def atomic_write_bytes(path, data, mode=0o600):
     fsync_dir(path.parent)
 
 
+def sweep_stale_temp_files(folder, max_age=STALE_TEMP_SECONDS, now=None):
+    """Delete the temporary files a crash left in ``folder``; return their names.
+
+    Only names :func:`atomic_write_bytes` makes (``.<name>.<8 random>.tmp``) and only
+    ones untouched for ``max_age`` seconds: a write under way in another thread (or
+    another process on the same folder) is never pulled from under it.
+    """
+    now = time.time() if now is None else now
+    swept = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return swept
+    for entry in entries:
+        if not TEMP_NAME.match(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or \
+                    now - entry.stat(follow_symlinks=False).st_mtime < max_age:
+                continue
+            os.unlink(entry.path)
+        except FileNotFoundError:
+            continue
+        swept.append(entry.name)
+    if swept:
+        log.warning("%s: deleted %d temporary files a crash left behind: %s", folder,
+                    len(swept), ", ".join(sorted(swept)))
+    return swept
+
+
 def encode_json(data):
     """Compact UTF-8 JSON with the values ``json.dumps`` would write, ten times faster.
 
@@ -100,6 +148,29 @@ def read_json_file(path):
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataFileError(path, f"not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise DataFileError(path, "JSON nested too deeply to read") from exc
+
+
+def check_tinydb_shape(path, data):
+    """Raise :class:`DataFileError` naming ``path`` unless ``data`` is what TinyDB writes.
+
+    TinyDB trusts its file: a list at the top, or a table that is not an object, would
+    fail later, somewhere else, as an error that names no file.
+    """
+    if not isinstance(data, dict):
+        raise DataFileError(path, "the top level is not a JSON object")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise DataFileError(path, f"table {name!r} is not a JSON object")
+        for doc_id, doc in table.items():
+            if not doc_id.isdigit():
+                raise DataFileError(path, f"table {name!r} has a document id {doc_id!r} "
+                                          "that is not a whole number")
+            if not isinstance(doc, dict):
+                raise DataFileError(path, f"document {doc_id} of table {name!r} is not a "
+                                          "JSON object")
+    return data
 
 
 class AtomicJSONStorage(Storage):
@@ -109,10 +180,7 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self._cache = None
         if self.path.exists():
-            data = read_json_file(self.path)
-            if not isinstance(data, dict):
-                raise DataFileError(self.path, "the top level is not a JSON object")
-            self._cache = data
+            self._cache = check_tinydb_shape(self.path, read_json_file(self.path))
 
     def read(self):
         return self._cache
@@ -127,7 +195,8 @@ class AtomicJSONStorage(Storage):
         try:
             atomic_write_bytes(self.path, payload)
         except BaseException:
-            self._cache = read_json_file(self.path) if self.path.exists() else None
+            self._cache = (check_tinydb_shape(self.path, read_json_file(self.path))
+                           if self.path.exists() else None)
             raise
         self._cache = data
 

@@ -4,6 +4,7 @@ import io
 import json
 
 from trainer.profiles import transfer as progress_io
+from trainer.views import profile as profile_view
 
 HX = {"HX-Request": "true"}
 
@@ -120,7 +121,7 @@ def test_import_refuses_bad_files_and_changes_nothing(app, client, csrf):
 
 
 def test_import_refuses_a_file_over_the_size_limit(client, csrf, monkeypatch):
-    monkeypatch.setattr(progress_io, "MAX_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(profile_view, "IMPORT_MAX_BYTES", 2 * 1024 * 1024)
     boundary = "xXboundaryXx"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
             f"{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "

@@ -9,6 +9,11 @@ reviewed last wins (ties keep yours). Stars are kept if either side starred; a n
 taken when you have none, and a different note on both sides keeps yours and says so.
 Log records (reviews, undos, resets) are added unless the same record is already here.
 Settings are taken only where you have not set your own.
+
+The merge is worked out in memory first, then stored in one go: one append (and fsync)
+for the log, one atomic write of the profile file (:meth:`Profile.merge_import`), so a
+file of the largest size the web takes (config.IMPORT_MAX_BYTES) is merged in seconds,
+not minutes.
 """
 
 import json
@@ -31,7 +36,6 @@ from trainer.study.card_actions import NOTE_MAX
 
 FORMAT = "interview-trainer-progress"
 VERSION = 1
-MAX_BYTES = 32 * 1024 * 1024  # about 60,000 reviews: years of daily practice
 LOG_KINDS = ("review", "undo", "reset")
 SETTINGS_CARRIED = ("name", "desired_retention", "new_per_day", "fsrs_parameters")
 
@@ -101,10 +105,13 @@ def _label(item):
     return f"{item.get('pack')}/{item.get('question')}"
 
 
-def parse_export(raw):
-    """Check a file's envelope; return the decoded dict or raise :class:`ImportRefused`."""
-    if len(raw) > MAX_BYTES:
-        raise ImportRefused(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+def parse_export(raw, max_bytes=None):
+    """Check a file's envelope; return the decoded dict or raise :class:`ImportRefused`.
+
+    ``max_bytes`` is the caller's size limit (the web's is config.IMPORT_MAX_BYTES).
+    """
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise ImportRefused(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
     if not raw.strip():
         raise ImportRefused("The file is empty.")
     try:
@@ -114,6 +121,9 @@ def parse_export(raw):
     except json.JSONDecodeError as exc:
         raise ImportRefused(f"The file is not valid JSON (line {exc.lineno}, column "
                             f"{exc.colno}: {exc.msg}).") from None
+    except RecursionError:
+        raise ImportRefused("The file nests lists or objects too deeply to be an "
+                            "export.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused("This is not an Interview Trainer progress export "
                             f"(its \"format\" should be \"{FORMAT}\").")
@@ -195,23 +205,25 @@ _CARD_FIELDS = ("pack", "question", "fsrs", "due", "reps", "lapses", "last_ratin
                 "last_review", "introduced")
 
 
-def import_progress(profile, packs, raw):
+def import_progress(profile, packs, raw, max_bytes=None):
     """Merge an export into ``profile``; return an :class:`ImportReport`.
 
     Raises :class:`ImportRefused` (before changing anything) when the file as a whole
-    cannot be used.
+    cannot be used, or is over ``max_bytes``.
     """
-    data = parse_export(raw)
+    data = parse_export(raw, max_bytes)
     report = ImportReport()
     with profile.lock:
-        _merge_settings(profile, data.get("profile", {}), report)
-        _merge_cards(profile, packs, data.get("cards", []), report)
-        _merge_marks(profile, packs, data.get("marks", []), report)
-        _merge_log(profile, packs, data.get("log", []), report)
+        profile.merge_import(
+            settings=_merge_settings(profile, data.get("profile", {}), report),
+            cards=_merge_cards(profile, packs, data.get("cards", []), report),
+            marks=_merge_marks(profile, packs, data.get("marks", []), report),
+            records=_merge_log(profile, packs, data.get("log", []), report))
     return report
 
 
 def _merge_settings(profile, incoming, report):
+    """The settings to take; the report says which and why others were not."""
     mine = profile.settings
     taken = {}
     name = incoming.get("name")
@@ -243,12 +255,13 @@ def _merge_settings(profile, incoming, report):
             and mine.get(k) != incoming[k]]
     for key in kept:
         report.skip(f"setting {key}", "you already set your own here; kept yours")
-    if taken:
-        profile.update_settings(**taken)
-        report.settings_taken = sorted(taken)
+    report.settings_taken = sorted(taken)
+    return taken
 
 
 def _merge_cards(profile, packs, cards, report):
+    """The card states to store, one per card (a card listed twice: the later review)."""
+    merged = {}
     for card in cards:
         problem = _card_problem(card)
         if problem is None:
@@ -258,18 +271,22 @@ def _merge_cards(profile, packs, cards, report):
             continue
         state = {k: card.get(k) for k in _CARD_FIELDS}
         state["introduced"] = state["introduced"] if _number(state["introduced"]) else 0
-        mine = profile.card(card["pack"], card["question"])
+        key = (card["pack"], card["question"])
+        mine = merged.get(key) or profile.card(*key)
         if mine is None:
-            profile.put_card(state)
+            merged[key] = state
             report.cards_added += 1
         elif state["last_review"] > (mine.get("last_review") or 0):
-            profile.put_card(state)
+            merged[key] = state
             report.cards_updated += 1
         else:
             report.cards_kept += 1
+    return list(merged.values())
 
 
 def _merge_marks(profile, packs, marks, report):
+    """The marks to merge in, one dict per card (pack, question and what changes)."""
+    merged = {}
     for mark in marks:
         if not isinstance(mark, dict) or not isinstance(mark.get("pack"), str) \
                 or not isinstance(mark.get("question"), str):
@@ -280,7 +297,8 @@ def _merge_marks(profile, packs, marks, report):
         if problem:
             report.skip(f"marks on {label}", problem)
             continue
-        mine = profile.mark(mark["pack"], mark["question"])
+        key = (mark["pack"], mark["question"])
+        mine = {**profile.mark(*key), **merged.get(key, {})}
         changes = {}
         if mark.get("starred") is True and not mine.get("starred"):
             changes["starred"] = True
@@ -296,8 +314,10 @@ def _merge_marks(profile, packs, marks, report):
             elif mine["note"] != note:
                 report.skip(f"note on {label}", "you have a different note there; kept yours")
         if changes:
-            profile.set_mark(mark["pack"], mark["question"], **changes)
+            merged[key] = {**merged.get(key, {}), **changes,
+                           "pack": mark["pack"], "question": mark["question"]}
             report.marks_merged += 1
+    return list(merged.values())
 
 
 def _record_key(record):
@@ -306,6 +326,7 @@ def _record_key(record):
 
 
 def _merge_log(profile, packs, records, report):
+    """The log records to append, oldest first, without those already here."""
     have = {_record_key(r) for r in profile.reviews()}
     fresh = []
     for index, record in enumerate(records, start=1):
@@ -324,5 +345,5 @@ def _merge_log(profile, packs, records, report):
         have.add(key)
         fresh.append(record)
     fresh.sort(key=lambda r: r["at"])
-    profile.append_records(fresh)
     report.log_added += len(fresh)
+    return fresh

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 
+from trainer.config import IMPORT_MAX_BYTES
 from trainer.profiles import transfer as progress_io
 from trainer.profiles.settings import (
     NEW_LIMIT_MAX,
@@ -56,7 +57,7 @@ def _page(status=200, report=None, import_error=None, form=None):
         "retention": round(desired_retention(profile) * 100), "new_limit": new_limit(profile),
         "retention_min": round(RETENTION_MIN * 100), "retention_max": round(RETENTION_MAX * 100),
         "new_limit_max": NEW_LIMIT_MAX, "report": report, "import_error": import_error,
-        "form": form or {}, "max_mb": progress_io.MAX_BYTES // (1024 * 1024),
+        "form": form or {}, "max_mb": IMPORT_MAX_BYTES // (1024 * 1024),
     }
     return render_template("profile.html", **context), status
 
@@ -99,13 +100,20 @@ def import_progress():
     if upload is None or not upload.filename:
         return _page(400, import_error="Choose an export file (.json) to import.")
     try:
-        raw = upload.stream.read(progress_io.MAX_BYTES + 1)
+        raw = upload.stream.read(IMPORT_MAX_BYTES + 1)
     finally:
         upload.close()  # a large upload is spooled to a temporary file
     try:
-        report = progress_io.import_progress(current_profile(), trainer().packs, raw)
+        report = progress_io.import_progress(current_profile(), trainer().packs, raw,
+                                             max_bytes=IMPORT_MAX_BYTES)
     except progress_io.ImportRefused as exc:
         return _page(400, import_error=f"Nothing was imported. {exc}")
+    except OSError as exc:
+        current_app.logger.error("import into profile %s not saved: %s",
+                                 current_profile().id, exc)
+        return _page(503, import_error="The import was not saved: the server could not "
+                     f"write to its disk ({exc.strerror or exc}). Import the file again "
+                     "once it can; nothing already here is ever doubled.")
     return _page(report=report)
 
 
