@@ -145,6 +145,13 @@ def test_new_count_follows_the_daily_limit(page, live_server, console_errors):
     page.keyboard.press("Space")
     expect(card(page)).to_have_attribute("data-side", "answer")
     page.keyboard.press("3")
+    # Its next learning step falls within the learn-ahead window: it comes back at once,
+    # and the count already says the day's new question is taken.
+    expect(card(page).locator(".notice")).to_contain_text("back in 10 minutes")
+    expect(card(page).locator(".new-count")).to_have_text("0")
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    page.keyboard.press("3")  # graduates: days away
     expect(card(page).locator("h1.done")).to_have_text("All caught up")
     expect(card(page).locator(".new-count")).to_have_text("0")
     expect(card(page).locator(".new-held")).to_have_text("(today's limit reached)")

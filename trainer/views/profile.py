@@ -1,7 +1,9 @@
 """The profile page: name and study settings, progress export/import, pack reset.
 
-* ``GET /profile`` shows it; ``POST /profile/settings`` saves name, desired retention
-  and the daily new-question limit;
+* ``GET /profile`` shows it; ``POST /profile/settings`` saves name and the study
+  settings (retention, daily limits, learning steps, learn-ahead, leeches);
+* ``POST /profile/unsuspend`` brings a suspended card back (the page lists suspended
+  cards and leeches);
 * ``GET /profile/export`` downloads progress as JSON; ``POST /profile/import`` merges
   such a file and shows what was merged and what was skipped, and why;
 * ``GET /profile/reset/<pack>`` asks for confirmation; ``POST`` to it clears the pack's
@@ -24,26 +26,35 @@ from flask import (
 from trainer.config import IMPORT_MAX_BYTES
 from trainer.profiles import transfer as progress_io
 from trainer.profiles.settings import (
+    LEARN_AHEAD_MAX,
+    LEECH_THRESHOLD_MAX,
     NEW_LIMIT_MAX,
     RETENTION_MAX,
     RETENTION_MIN,
+    REVIEW_LIMIT_MAX,
     SettingsError,
     desired_retention,
     new_limit,
-    parse_new_limit,
-    parse_retention,
+    parse_study_settings,
+    study_settings,
 )
+from trainer.study.card_actions import set_aside_cards, set_suspended
 from trainer.views.common import (
     NAME_MAX,
     NameRefused,
     current_profile,
     display_name,
     pack_or_404,
+    question_or_404,
     trainer,
 )
 from trainer.web.htmx import SEE_OTHER
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
+STUDY_FIELDS = ("reviews_per_day", "learn_ahead_minutes", "learning_steps",
+                "relearning_steps", "leech_threshold", "leech_action")
+SETTING_LIMITS = {"reviews_per_day": REVIEW_LIMIT_MAX, "learn_ahead_minutes": LEARN_AHEAD_MAX,
+                  "leech_threshold": LEECH_THRESHOLD_MAX}
 
 
 def _page(status=200, report=None, import_error=None, form=None):
@@ -58,6 +69,8 @@ def _page(status=200, report=None, import_error=None, form=None):
         "retention_min": round(RETENTION_MIN * 100), "retention_max": round(RETENTION_MAX * 100),
         "new_limit_max": NEW_LIMIT_MAX, "report": report, "import_error": import_error,
         "form": form or {}, "max_mb": IMPORT_MAX_BYTES // (1024 * 1024),
+        "study": study_settings(profile), "limits": SETTING_LIMITS,
+        "set_aside": set_aside_cards(profile, trainer().packs),
     }
     return render_template("profile.html", **context), status
 
@@ -70,16 +83,26 @@ def page():
 @bp.post("/settings")
 def save_settings():
     form = {k: request.form.get(k, "") for k in ("name", "retention", "new_per_day")}
+    form.update({k: request.form[k] for k in STUDY_FIELDS if k in request.form})
     try:
         name = display_name(form["name"])
-        retention = parse_retention(form["retention"])
-        limit = parse_new_limit(form["new_per_day"])
+        changes = parse_study_settings(form)
     except (NameRefused, SettingsError) as exc:
         flash(str(exc), "error")
         return _page(400, form=form)
-    current_profile().update_settings(name=name, desired_retention=retention, new_per_day=limit)
+    current_profile().update_settings(name=name, **changes)
     flash("Profile saved.", "ok")
     return redirect(url_for(".page"), SEE_OTHER)
+
+
+@bp.post("/unsuspend")
+def unsuspend():
+    """Unsuspend a card listed on the profile page, and come back to the list."""
+    pack = pack_or_404(request.form.get("pack", ""))
+    question = question_or_404(pack, request.form.get("question", ""))
+    if set_suspended(current_profile(), pack.id, question.id, False):
+        flash(f"“{question.title}” is back in Review.", "ok")
+    return redirect(url_for(".page") + "#set-aside", SEE_OTHER)
 
 
 @bp.get("/export")
