@@ -12,6 +12,7 @@ from trainer.study.search import (
     Filters,
     SearchRefused,
     index_for,
+    marked_html,
     plain_text,
     search,
 )
@@ -189,3 +190,18 @@ def test_the_index_is_built_once_per_load(registry):
     assert index_for(registry) is first
     registry.packs = dict(registry.packs)  # what a reload does: a new packs dict
     assert index_for(registry) is not first
+
+
+def test_marked_html_escapes_every_piece_and_marks_the_matches():
+    html = marked_html((('<a href="x">', False), ("&", True), ("'", False)))
+    assert str(html) == "&lt;a href=&quot;x&quot;&gt;<mark>&amp;</mark>&#x27;"
+
+
+def test_a_note_outranks_the_answer_but_not_a_key_point():
+    pack = Pack(id="p", title="P", version="1", questions=(
+        question("answer", "A", "<p>widget</p>"),
+        question("noted", "B", "<p>widget</p>"),
+        question("point", "C", key_points=("widget",))))
+    profile = Profile(marks={"p": {"noted": {"note": "widget"}}})
+    assert [q for _, q in ids(search(Registry(pack), profile, "widget"))] == [
+        "point", "noted", "answer"]
