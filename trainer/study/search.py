@@ -100,7 +100,9 @@ def index_for(registry):
     """The index of ``registry``'s packs as loaded now, built once per load.
 
     A reload replaces ``registry.packs`` with a new dict, which is how a stale index is
-    told from a current one.
+    told from a current one. Building it costs about 0.6 s for 2,000 questions (the
+    HTML read as text once); with it, ``make bench`` gives ``search_2000`` p50 10.3 ms,
+    p95 19.3 ms over HTTP (1 Dec, docs/performance.md).
     """
     packs = registry.packs
     cached = _indexes.get(registry)
