@@ -124,7 +124,7 @@ def test_star_bury_and_undo_are_buttons_of_one_form_that_works_without_javascrip
     form = re.search(r'<form class="card-actions".*?</form>', html, re.S).group(0)
     assert form.count('name="csrf_token"') == 1
     buttons = re.findall(r'<button type="submit" class="(\w+)" formaction="([^"]+)" '
-                         r'hx-post="([^"]+)"', form)
+                         r'data-hx-post="([^"]+)"', form)
     assert [(cls, action) for cls, action, _ in buttons] == [
         ("star", "/practice/sample/q2/star"), ("bury", "/practice/sample/q2/bury"),
         ("suspend", "/practice/sample/q2/suspend"), ("undo", "/practice/sample/undo")]

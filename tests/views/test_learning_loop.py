@@ -37,8 +37,8 @@ def test_the_caught_up_card_says_when_and_asks_again_by_itself(app, client, csrf
     html = post(client, csrf, "/practice/sample/q1/grade", rating="1").get_data(as_text=True)
     assert "All caught up" in html
     assert re.search(r'Next card in (59|60) seconds|Next card in 1 minute', html), html
-    poll = re.search(r'<div class="next-card-poll" hx-get="/practice/sample" '
-                     r'hx-trigger="load delay:(\d+)s"', html)
+    poll = re.search(r'<div class="next-card-poll" data-hx-get="/practice/sample" '
+                     r'data-hx-trigger="load delay:(\d+)s"', html)
     assert poll and 55 <= int(poll.group(1)) <= 60
     assert profile_of(app, client).settings["learn_ahead_minutes"] == 0
 

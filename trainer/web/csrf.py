@@ -1,7 +1,7 @@
 """CSRF protection for every state-changing request.
 
 Each browser session holds a random token. Forms send it as the ``csrf_token`` field;
-htmx sends it in the ``X-CSRF-Token`` header (set once on ``<body hx-headers>``). A
+htmx sends it in the ``X-CSRF-Token`` header (set once on ``<body data-hx-headers>``). A
 POST, PUT, PATCH or DELETE without the matching token is refused with 400 and a clear
 message, before any view runs. A token of the wrong shape (not ASCII, too long) is the
 same wrong token: 400, never a comparison that fails with an error.
