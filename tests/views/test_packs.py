@@ -48,7 +48,7 @@ def test_page_lists_packs_with_version_source_counts_and_errors(site):
     assert '<td class="num new-count">6</td>' in row
     assert "Packs that could not load" in html
     assert ("typo/pack.toml:6: unknown field &#39;license&#39; (known fields: id, title, "
-            "version, description, author, licence)") in html
+            "version, description, author, licence, requires)") in html
     assert 'href="/packs">Manage packs</a>' in html
 
 

@@ -2,11 +2,14 @@
 
 The format (``docs/packs.md`` is the author's guide):
 
-* ``pack.toml``: ``id``, ``title``, ``version``, ``description``, ``author``, ``licence``;
+* ``pack.toml``: ``id``, ``title``, ``version``, ``description``, ``author``, ``licence``,
+  and an optional ``[requires]`` table of minimum library versions (``flask = "3.1.1"``);
 * ``questions/*.md``, loaded in file-name order, each with TOML front matter between
   ``+++`` lines (``id``, ``difficulty``, ``tags``, optional ``references``), then
-  ``# The question``, and the sections ``## Answer``, ``## Why it matters``,
-  ``## Key points`` and ``## Follow-ups`` (the last two are ``- `` lists).
+  ``# The question``, an optional ``## Say it`` (the answer as said aloud: 120 to 180
+  words of prose, no code block, table or heading), and the sections ``## Answer``,
+  ``## Why it matters``, ``## Key points`` and ``## Follow-ups`` (the last two are
+  ``- `` lists).
 
 Every problem is reported as a :class:`PackError` with the file and a line: the line of
 the offending field or heading where there is one, else line 1 (a problem with the whole
@@ -45,10 +48,17 @@ MAX_QUESTIONS = 5000
 MAX_TAGS = 20
 MANIFEST_FIELDS = {
     "id": True, "title": True, "version": True, "description": False, "author": False,
-    "licence": False,
+    "licence": False, "requires": False,
 }
 FRONT_FIELDS = {"id": True, "difficulty": True, "tags": True, "references": False}
 SECTIONS = ("Answer", "Why it matters", "Key points", "Follow-ups")
+SAY_IT = "Say it"
+SAY_IT_WORDS = (120, 180)  # about 60 to 75 seconds aloud
+REQUIRES_MAX = 20
+LIBRARY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MIN_VERSION = re.compile(r"^\d{1,6}(\.\d{1,6}){0,3}$")
+TABLE_ROW = re.compile(r"^\s*\|")
+TABLE_RULE = re.compile(r"^\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 VERSION = re.compile(r"^\d+(\.\d+){0,2}([-.+][0-9A-Za-z.]+)?$")
 
@@ -171,6 +181,8 @@ def load_manifest(folder, problems):
     if not _check_fields(data, MANIFEST_FIELDS, problems, label, where, 1):
         return None
     for name in MANIFEST_FIELDS:
+        if name == "requires":
+            continue
         if name in data and not isinstance(data[name], str):
             problems.add(label, where.get(name, 1), f"field '{name}' must be a string "
                          "in double quotes")
@@ -196,7 +208,37 @@ def load_manifest(folder, problems):
             problems.add(label, where.get(name, 1), f"field '{name}' is longer than "
                          f"{MAX_DESCRIPTION} characters")
             return None
+    if "requires" in data:
+        requires = _requires(data["requires"], text, problems, label, where.get("requires", 1))
+        if requires is None:
+            return None
+        data["requires"] = requires
     return data
+
+
+def _requires(value, text, problems, label, start):
+    """The ``[requires]`` table as ``{library: "3.1.1"}``, or None after reporting it.
+
+    Each value is the lowest version of that library the pack is written for, as dotted
+    numbers only: the packs page and a pack's own tests compare it with what is installed.
+    """
+    if not isinstance(value, dict) or not value or len(value) > REQUIRES_MAX:
+        problems.add(label, start, f"field 'requires' must be a table of 1 to {REQUIRES_MAX} "
+                     "libraries and their minimum versions, such as [requires] then "
+                     'flask = "3.1.1" on the next line')
+        return None
+    lines = _field_lines("\n".join(text.split("\n")[start:]), start + 1)
+    for name, version in value.items():
+        line = lines.get(name, start)
+        if not LIBRARY.match(name):
+            problems.add(label, line, f"requires: {_shown(name)} is not a library name "
+                         "(letters, digits, '.', '-', '_')")
+            return None
+        if not isinstance(version, str) or not MIN_VERSION.match(version):
+            problems.add(label, line, f"requires: '{name}' is {_shown(version)}: write the "
+                         'minimum version as dotted numbers in double quotes, such as "3.1.1"')
+            return None
+    return {name.lower(): version for name, version in value.items()}
 
 
 def _split_front_matter(text, problems, label):
@@ -277,9 +319,9 @@ def _body(lines, first_line, problems, label):
             title = (line[2:].strip(), number)
         elif line.startswith("## "):
             name = line[3:].strip()
-            if name not in SECTIONS:
+            if name not in SECTIONS and name != SAY_IT:
                 problems.add(label, number, f"unknown section '## {name}' (sections: "
-                             + ", ".join(SECTIONS) + ")")
+                             f"{SAY_IT} (optional), " + ", ".join(SECTIONS) + ")")
                 return None
             if name in sections:
                 problems.add(label, number, f"section '## {name}' appears twice")
@@ -306,6 +348,45 @@ def _body(lines, first_line, problems, label):
             problems.add(label, sections[name][1], f"section '## {name}' is empty")
             return None
     return title, sections
+
+
+WORD = re.compile(r"\w")
+MARKUP = re.compile(r"[`*]|\[([^\]]*)\]\([^)]*\)")
+
+
+def _say_it(section, problems, label):
+    """The ``## Say it`` section as ``(markdown, plain text)``, or None after reporting.
+
+    It is what a candidate would say aloud, so it is prose only: no code block (a fence
+    or an indented block), no table and no heading, and 120 to 180 words, where a word is
+    any run of non-space characters with a letter or digit in it.
+    """
+    lines, start = section
+    for offset, line in enumerate(lines, start=1):
+        number = start + offset
+        if FENCE.match(line):
+            problems.add(label, number, f"section '## {SAY_IT}' is said aloud: no code "
+                         "blocks (name the function in `backticks` instead)")
+            return None
+        if TABLE_ROW.match(line) or TABLE_RULE.match(line):
+            problems.add(label, number, f"section '## {SAY_IT}' is said aloud: no tables")
+            return None
+        if line.lstrip().startswith("#"):
+            problems.add(label, number, f"section '## {SAY_IT}' is said aloud: no headings")
+            return None
+        if line.startswith(("    ", "\t")) and line.strip():
+            problems.add(label, number, f"section '## {SAY_IT}' is said aloud: no indented "
+                         "code blocks (start the line at the margin)")
+            return None
+    markdown = "\n".join(lines).strip()
+    text = " ".join(MARKUP.sub(lambda m: m.group(1) or "", markdown).split())
+    words = sum(1 for token in text.split() if WORD.search(token))
+    low, high = SAY_IT_WORDS
+    if not low <= words <= high:
+        problems.add(label, start, f"section '## {SAY_IT}' has {words} words; it takes "
+                     f"{low} to {high} (about 60 to 75 seconds aloud)")
+        return None
+    return markdown, text
 
 
 def _bullets(name, section, problems, label):
@@ -346,6 +427,11 @@ def load_question(path, label, problems, id_lines=None):
     follow_ups = _bullets("Follow-ups", sections["Follow-ups"], problems, label)
     if key_points is None or follow_ups is None:
         return None
+    say_it = None
+    if SAY_IT in sections:
+        say_it = _say_it(sections[SAY_IT], problems, label)
+        if say_it is None:
+            return None
     return Question(
         id=meta["id"],
         title=title,
@@ -358,6 +444,8 @@ def load_question(path, label, problems, id_lines=None):
         tags=tuple(meta["tags"]),
         references=tuple(meta.get("references", ())),
         source=label,
+        say_it_html=render_block(say_it[0]) if say_it else None,
+        say_it_text=say_it[1] if say_it else None,
     )
 
 
@@ -441,7 +529,7 @@ def _load_pack(folder, source):
         id=manifest["id"], title=manifest["title"], version=manifest["version"],
         description=manifest.get("description", ""), author=manifest.get("author", ""),
         licence=manifest.get("licence", ""), source=source, path=str(folder),
-        questions=tuple(questions),
+        questions=tuple(questions), requires=manifest.get("requires", {}),
     )
     return pack, []
 

@@ -72,6 +72,10 @@ class Question:
     The ``*_html`` fields, key points and follow-ups are safe HTML made by ``render.py``:
     :class:`~markupsafe.Markup`, or a ``PendingHtml`` that renders on first use when the
     server deferred rendering at start (``render_cache.py``).
+
+    ``say_it_html`` and ``say_it_text`` are the optional ``## Say it`` section (the answer
+    as an interviewee would say it aloud), rendered and as plain text; None when the
+    question has none.
     """
 
     id: str
@@ -85,11 +89,17 @@ class Question:
     tags: tuple[str, ...]
     references: tuple[str, ...] = ()
     source: str = ""
+    say_it_html: Markup | None = None
+    say_it_text: str | None = None
 
 
 @dataclass
 class Pack:
-    """A loaded pack: its manifest, questions in order, and where it came from."""
+    """A loaded pack: its manifest, questions in order, and where it came from.
+
+    ``requires`` maps a library (``flask``) to the lowest version the pack's answers are
+    written for (``"3.1.1"``), from the manifest's ``[requires]`` table.
+    """
 
     id: str
     title: str
@@ -100,6 +110,7 @@ class Pack:
     source: str = ""
     path: str = ""
     questions: tuple[Question, ...] = ()
+    requires: dict[str, str] = field(default_factory=dict)
     _index: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
