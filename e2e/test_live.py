@@ -33,7 +33,7 @@ def join_by_url(browser, url, name, errors, progress=False):
 def csrf_header(page):
     """The headers Bob's own page would send: his CSRF token, as htmx does."""
     token = page.evaluate(
-        "JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
+        "JSON.parse(document.body.getAttribute('data-hx-headers'))['X-CSRF-Token']")
     return {"X-CSRF-Token": token, "HX-Request": "true"}
 
 
