@@ -45,13 +45,18 @@ def test_a_whole_session_moves_through_every_stage():
     room.reveal(1006)
     room.grade(ann.token, 4, 1007)
     room.grade(bob.token, 1, 1008)
+    assert [p.name for p in room.still_grading()] == ["Bob"]  # Bob rates Ann's answer
+    room.rate(bob.token, 0, 3, 1008)
     room.next(1009)
     assert room.state == R.SCOREBOARD
-    assert [(rank, p.name, s) for rank, p, s in room.scoreboard()] == [(1, "Ann", 3), (2, "Bob", 0)]
+    # Ann: peers 3 + 1 for an honest Easy; Bob sent only a confidence, graded Again: 0
+    assert [(rank, p.name, s) for rank, p, s in room.scoreboard()] == [(1, "Ann", 4), (2, "Bob", 0)]
     room.next(1010)
     assert (room.state, room.question_id) == (R.QUESTION, "q2")
     room.reveal(1011)
-    room.next(1012)
+    assert room.next(1012) is False  # two still grading: the first N only arms
+    assert room.state == R.REVEALED and room.next_armed == room.stage
+    room.next(1012)  # N again, on purpose
     room.next(1013)
     assert room.state == R.FINISHED
     with pytest.raises(RoomError):
@@ -76,6 +81,7 @@ def test_a_stale_host_screen_cannot_move_the_session_twice():
     room.join("Ann", 1)
     room.step("start", room.stage, 2)
     room.step("reveal", room.stage, 3)
+    room.grade(next(iter(room.participants)), 3, 3)
     seen = room.stage
     room.step("next", seen, 4)  # to the scoreboard
     assert room.state == R.SCOREBOARD
@@ -90,7 +96,7 @@ def test_a_stale_host_screen_cannot_move_the_session_twice():
 ACTIONS = {
     "start": lambda room, t: room.start(t),
     "reveal": lambda room, t: room.reveal(t),
-    "next": lambda room, t: room.next(t),
+    "next": lambda room, t: room.next(t, confirm=True),
     "finish": lambda room, t: room.finish(t),
     "answer": lambda room, t: room.answer(room.token_of_ann, "an answer", None, t),
     "grade": lambda room, t: room.grade(room.token_of_ann, 3, t),
@@ -111,7 +117,10 @@ def room_at(stage):
     for move in {R.LOBBY: [], R.QUESTION: ["start"], R.REVEALED: ["start", "reveal"],
                  R.SCOREBOARD: ["start", "reveal", "next"],
                  R.FINISHED: ["finish"]}[stage]:
-        getattr(room, move)(2)
+        if move == "next":
+            room.next(2, confirm=True)
+        else:
+            getattr(room, move)(2)
     assert room.state == stage
     return room
 
@@ -190,7 +199,7 @@ def test_a_kick_redraws_other_screens_only_where_they_show_the_kicked_person():
     assert room.view_version(bob.token) == seen
     carl = room.join("Carl", 3)
     room.reveal(4)
-    room.next(5)  # scoreboard: every screen ranks everyone
+    room.next(5, confirm=True)  # scoreboard: every screen ranks everyone
     seen = room.view_version(bob.token)
     room.kick(carl.pid, 6)
     assert room.view_version(bob.token) != seen
@@ -233,7 +242,8 @@ def test_self_grades_give_points_once_and_only_for_an_answer():
     room.grade(ann.token, 3, 5)
     assert codes_status(lambda: room.grade(ann.token, 4, 6)) == 409
     room.grade(bob.token, 4, 6)  # no answer sent: graded, no points
-    assert (ann.score, bob.score) == (R.POINTS[3], 0)
+    # Nobody rated Ann's (confidence-only) answer: her self-grade counts, capped.
+    assert (room.points_of(ann), room.points_of(bob)) == (R.SELF_ONLY_MAX, 0)
     assert sorted(p.name for p in room.graded()) == ["Ann", "Bob"]
 
 
@@ -258,6 +268,7 @@ def test_team_answers_have_no_names_and_only_text():
     room.answer(ann.token, "use a blueprint", None, 3)
     room.answer(bob.token, "", "unsure", 3)
     room.answer(cy.token, "app factory", None, 3)
+    room.reveal(4)
     shown, total = room.team_answers()
     assert sorted(shown) == ["app factory", "use a blueprint"] and total == 2
     shown, total = room.team_answers(limit=1, chars=5)

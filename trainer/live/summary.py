@@ -1,14 +1,17 @@
 """What a session taught the team: per-question results, weakest topics, per-person scores.
 
-Built from the room's self-grades (1 Again .. 4 Easy). The same numbers feed the page,
-the Markdown download (for a wiki or a chat) and the CSV download (for a spreadsheet).
+Built from the room's self-grades (1 Again .. 4 Easy) and peer ratings (0-3). The same
+numbers feed the page, the printable page, the Markdown download (for a wiki or a chat)
+and the CSV download (for a spreadsheet). People the host removed stay in, marked, so
+the record of the session is whole. Answer texts appear in the per-person rows only
+when the host chose to keep them when creating the room.
 """
 
 import csv
 import io
 from dataclasses import dataclass
 
-from trainer.live.rooms import CONFIDENCES, GRADE_LABELS, format_code
+from trainer.live.rooms import CONFIDENCES, GRADE_LABELS, format_code, round_half_up
 
 
 @dataclass
@@ -44,7 +47,7 @@ class QuestionResult:
 def build(room, pack):
     """The summary of ``room`` (whose questions come from ``pack``, which may be None)."""
     questions = []
-    people = list(room.participants.values())
+    people = [*room.participants.values(), *room.removed.values()]
     for index, question_id in enumerate(room.question_ids):
         question = pack.question(question_id) if pack else None
         grades = dict.fromkeys(GRADE_LABELS, 0)
@@ -71,10 +74,47 @@ def build(room, pack):
         "weak_tags": weakest_tags(questions),
         "people": [
             {"rank": rank, "name": person.name, "score": score,
+             "removed": person.removed_round is not None,
              "answered": sum(1 for a in person.answers.values() if a.get("at") is not None)}
-            for rank, person, score in room.scoreboard()
+            for rank, person, score in room.scoreboard(include_removed=True)
         ],
+        "podium": [{"rank": rank, "name": person.name, "score": score}
+                   for rank, person, score in room.podium()],
+        "rows": person_rows(room, questions),
+        "kept_answers": room.keep_answers,
     }
+
+
+def person_rows(room, questions):
+    """One row per person and question asked: what they did and what it earned."""
+    rows = []
+    for _, person, _ in room.scoreboard(include_removed=True):
+        for q in questions:
+            if not q.asked:
+                continue
+            entry = person.entry(q.number - 1) or {}
+            points, _ = room.round_points(entry)
+            ratings = entry.get("peer") or []
+            sent = entry.get("at")
+            rows.append({
+                "name": person.name, "removed": person.removed_round is not None,
+                "number": q.number, "question": q.title,
+                "answered": sent is not None,
+                "seconds": (round(sent - room_started(room, q.number - 1))
+                            if sent is not None and room_started(room, q.number - 1)
+                            else None),
+                "confidence": CONFIDENCES.get(entry.get("confidence"), ""),
+                "self_grade": GRADE_LABELS.get(entry.get("grade"), ""),
+                "peer": (round_half_up(sum(ratings) / len(ratings)) if ratings else None),
+                "peer_ratings": len(ratings), "points": points,
+                "text": entry.get("text", "") if room.keep_answers else None,
+            })
+    return rows
+
+
+def room_started(room, index):
+    """When a question was put up (None in a room file from before this was kept)."""
+    return room.question_starts.get(str(index))
 
 
 def weakest_tags(questions, limit=5):
@@ -124,9 +164,26 @@ def to_markdown(room, summary):
     else:
         lines.append("No grades yet.")
     lines += ["", "## Scores", "", "| Rank | Name | Points | Answered |", "|---|---|---|---|"]
-    lines += [f"| {p['rank']} | {md_text(p['name'])} | {p['score']} | {p['answered']} |"
+    lines += [f"| {p['rank']} | {md_text(p['name'])}{' (removed)' if p['removed'] else ''} "
+              f"| {p['score']} | {p['answered']} |"
               for p in summary["people"]]
+    header = "| Name | # | Answered | Seconds | Sure | Self-grade | Peers | Points |"
+    rule = "|---|---|---|---|---|---|---|---|"
+    if summary["kept_answers"]:
+        header, rule = header + " Answer |", rule + "---|"
+    lines += ["", "## Per person and question", "", header, rule]
+    for r in summary["rows"]:
+        cells = [md_text(r["name"]) + (" (removed)" if r["removed"] else ""), r["number"],
+                 "yes" if r["answered"] else "no", fmt_blank(r["seconds"]),
+                 md_text(r["confidence"]), r["self_grade"], fmt_blank(r["peer"]), r["points"]]
+        if summary["kept_answers"]:
+            cells.append(md_text(r["text"] or ""))
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def fmt_blank(value):
+    return "" if value is None else value
 
 
 def csv_cell(value):
@@ -151,4 +208,18 @@ def to_csv(summary):
     for p in summary["people"]:
         writer.writerow(["person", p["rank"], csv_cell(p["name"]), p["answered"],
                          "", "", "", "", "", "", "", "", p["score"]])
+    writer.writerow([])
+    header = ["name", "removed", "question", "answered", "seconds", "confidence",
+              "self-grade", "peer score", "peer ratings", "points"]
+    if summary["kept_answers"]:
+        header.append("answer")
+    writer.writerow(header)
+    for r in summary["rows"]:
+        row = [csv_cell(r["name"]), "yes" if r["removed"] else "", r["number"],
+               "yes" if r["answered"] else "no", fmt_blank(r["seconds"]),
+               r["confidence"], r["self_grade"], fmt_blank(r["peer"]), r["peer_ratings"],
+               r["points"]]
+        if summary["kept_answers"]:
+            row.append(csv_cell(r["text"] or ""))
+        writer.writerow(row)
     return out.getvalue()
