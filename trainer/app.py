@@ -10,6 +10,7 @@ from trainer.plugins import make_plugin_manager
 from trainer.profiles.store import ProfileStore
 from trainer.storage import DataFileError
 from trainer.views import (
+    devices,
     floor,
     focus,
     home,
@@ -29,7 +30,7 @@ from trainer.web.assets import asset_dir
 
 # Every blueprint, in one list (as flaskr registers its own in one place).
 BLUEPRINTS = (system, home, practice, modes, focus, mock, live, profile, stats, packs,
-              search, scheduler)
+              search, scheduler, devices)
 
 
 class Trainer:

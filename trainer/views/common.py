@@ -12,13 +12,18 @@ As Django forms and flaskr's ``get_post(id)`` do, a view asks here and never par
 the same field its own way.
 """
 
-from flask import abort, current_app, g, session
+import time
 
+from flask import abort, current_app, g, request, session
+
+from trainer.profiles import devices
+from trainer.profiles.devices import DEVICE_ID, new_device_id
 from trainer.profiles.names import NAME_MAX, NameRefused, clean_display_name
 from trainer.profiles.store import PROFILE_ID, new_profile_id
 from trainer.study.scheduling import RATING_LABELS
 
-__all__ = ["NAME_MAX", "FieldError", "NameRefused", "current_profile", "display_name",
+__all__ = ["NAME_MAX", "FieldError", "NameRefused", "current_device", "current_profile",
+           "display_name",
            "pack_or_404", "question_or_404", "rating_or_400", "trainer", "whole_number",
            "whole_number_or_400"]
 
@@ -34,16 +39,40 @@ def trainer():
 
 
 def current_profile():
-    """The visitor's profile, made on the first visit and kept in the signed cookie."""
+    """The visitor's profile, made on the first visit and kept in the signed cookie.
+
+    The cookie names a device too (profiles/devices.py): a browser that was unlinked
+    from its profile is refused for good and starts a fresh profile, under a new device
+    id. A profile with a file of its own notes the browser (at most once a minute).
+    """
     if "profile" in g:
         return g.profile
+    profiles = trainer().profiles
+    device_id = session.get("device")
+    if not isinstance(device_id, str) or not DEVICE_ID.match(device_id):
+        device_id = session["device"] = new_device_id()
     profile_id = session.get("profile")
-    if not isinstance(profile_id, str) or not PROFILE_ID.match(profile_id):
+    profile = None
+    if isinstance(profile_id, str) and PROFILE_ID.match(profile_id):
+        profile = profiles.get(profile_id)
+        if devices.is_unlinked(profile, device_id):
+            profile = None
+            device_id = session["device"] = new_device_id()
+    if profile is None:
         profile_id = new_profile_id()
         session["profile"] = profile_id
         session.permanent = True
-    g.profile = trainer().profiles.get(profile_id)
+        profile = profiles.get(profile_id)
+    if profile.path.exists():
+        devices.seen(profile, device_id, request.headers.get("User-Agent", ""), time.time())
+    g.profile = profile
     return g.profile
+
+
+def current_device():
+    """The id of the visitor's browser (set by :func:`current_profile`)."""
+    current_profile()
+    return session["device"]
 
 
 def pack_or_404(pack_id):
