@@ -23,7 +23,7 @@ from trainer.profiles.store import PROFILE_ID, new_profile_id
 from trainer.study.scheduling import RATING_LABELS
 
 __all__ = ["NAME_MAX", "FieldError", "NameRefused", "current_device", "current_profile",
-           "display_name",
+           "display_name", "note_device",
            "pack_or_404", "question_or_404", "rating_or_400", "trainer", "whole_number",
            "whole_number_or_400"]
 
@@ -63,10 +63,19 @@ def current_profile():
         session["profile"] = profile_id
         session.permanent = True
         profile = profiles.get(profile_id)
-    if profile.path.exists():
-        devices.seen(profile, device_id, request.headers.get("User-Agent", ""), time.time())
     g.profile = profile
+    if profile.path.exists():
+        note_device(profile, device_id)
     return g.profile
+
+
+def note_device(profile, device_id):
+    """Note the browser's visit (at most one write a minute); a disk that refuses it
+    costs the "last seen" time only, never the page."""
+    try:
+        devices.seen(profile, device_id, request.headers.get("User-Agent", ""), time.time())
+    except OSError as exc:
+        current_app.logger.warning("profile %s: last seen not saved: %s", profile.id, exc)
 
 
 def current_device():

@@ -28,7 +28,7 @@ from trainer.profiles.appearance import (
     theme,
 )
 from trainer.profiles.store import PROFILE_ID
-from trainer.views.common import current_device, current_profile, trainer
+from trainer.views.common import current_device, current_profile, note_device, trainer
 from trainer.web.htmx import SEE_OTHER
 from trainer.web.urls import public_url_for
 
@@ -52,7 +52,7 @@ def page_theme():
 def profile_devices():
     """The profile's browsers, newest first, each with ``current`` and ``seen_words``."""
     profile, here, now = current_profile(), current_device(), time.time()
-    devices.seen(profile, here, request.headers.get("User-Agent", ""), now)
+    note_device(profile, here)
     return [{**d, "current": d["id"] == here, "seen_words": _ago(now - d["seen"])}
             for d in devices.devices(profile)]
 
@@ -123,7 +123,7 @@ def take_link_confirmed(profile_id, secret):
     device_id = devices.new_device_id()
     session["profile"], session["device"] = profile.id, device_id
     session.permanent = True
-    devices.seen(profile, device_id, request.headers.get("User-Agent", ""), time.time())
+    note_device(profile, device_id)
     flash("This browser now studies with your profile.", "ok")
     return redirect(url_for("home.index"), SEE_OTHER)
 
