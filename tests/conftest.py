@@ -38,6 +38,21 @@ def csrf_from(html):
     return match.group(1)
 
 
+HX = {"HX-Request": "true"}
+
+
+def post(client, csrf, url, **data):
+    """An htmx POST of ``data`` with the session's CSRF header, as a card's buttons send."""
+    return client.post(url, data=data, headers={**HX, "X-CSRF-Token": csrf})
+
+
+def profile_of(app, client):
+    """The profile behind ``client``'s session cookie."""
+    with client.session_transaction() as session:
+        profile_id = session["profile"]
+    return app.extensions["trainer"].profiles.get(profile_id)
+
+
 @pytest.fixture
 def csrf(client):
     """A CSRF token valid for ``client``'s session (visiting home starts the session)."""

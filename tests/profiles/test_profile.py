@@ -3,20 +3,9 @@
 import io
 import json
 
+from tests.conftest import post, profile_of
 from trainer.profiles import transfer as progress_io
 from trainer.views import profile as profile_view
-
-HX = {"HX-Request": "true"}
-
-
-def post(client, csrf, url, **data):
-    return client.post(url, data=data, headers={**HX, "X-CSRF-Token": csrf})
-
-
-def profile_of(app, client):
-    with client.session_transaction() as session:
-        profile_id = session["profile"]
-    return app.extensions["trainer"].profiles.get(profile_id)
 
 
 def save(client, csrf, **form):

@@ -2,19 +2,8 @@
 
 import re
 
+from tests.conftest import HX, post, profile_of
 from trainer.study.history import effective_reviews
-
-HX = {"HX-Request": "true"}
-
-
-def post(client, csrf, url, **data):
-    return client.post(url, data=data, headers={**HX, "X-CSRF-Token": csrf})
-
-
-def profile_of(app, client):
-    with client.session_transaction() as session:
-        profile_id = session["profile"]
-    return app.extensions["trainer"].profiles.get(profile_id)
 
 
 def test_undo_restores_the_previous_state_and_logs_an_undo(app, client, csrf):

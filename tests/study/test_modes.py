@@ -5,11 +5,10 @@ import re
 
 from markupsafe import Markup
 
+from tests.conftest import HX, profile_of
 from trainer.packs.model import Pack, Question
 from trainer.study import answer_check, mock_interview
 from trainer.study.queue import focus_order, review_queue
-
-HX = {"HX-Request": "true"}
 
 
 def _q(qid, difficulty="mid", tags=("a",), points=()):
@@ -21,12 +20,6 @@ def _q(qid, difficulty="mid", tags=("a",), points=()):
 PACK = Pack(id="p", title="P", version="1", questions=(
     _q("a1", "junior", ("routing",)), _q("a2", "senior", ("routing", "testing")),
     _q("a3", "senior", ("testing",)), _q("a4", "mid", ("routing",))))
-
-
-def profile_of(app, client):
-    with client.session_transaction() as session:
-        profile_id = session["profile"]
-    return app.extensions["trainer"].profiles.get(profile_id)
 
 
 def test_focus_order_filters_and_shuffles_reproducibly():

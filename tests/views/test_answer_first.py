@@ -2,11 +2,7 @@
 
 import re
 
-HX = {"HX-Request": "true"}
-
-
-def post(client, csrf, url, **data):
-    return client.post(url, data=data, headers={**HX, "X-CSRF-Token": csrf})
+from tests.conftest import HX, post
 
 
 def test_question_side_offers_answer_first(client):

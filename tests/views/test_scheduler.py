@@ -4,12 +4,10 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_from
+from tests.conftest import HX, csrf_from, profile_of
 from tests.study.test_optimizer import SMALL_SIMULATION, practice_log
 from trainer.profiles.settings import fsrs_parameters
 from trainer.study import optimizer
-
-HX = {"HX-Request": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -18,12 +16,6 @@ def fit_in_this_process(monkeypatch):
     def run(items, current, simulation):
         return optimizer.fit(items, current, {**simulation, **SMALL_SIMULATION})
     monkeypatch.setattr(optimizer, "fit_in_child", run)
-
-
-def profile_of(app, client):
-    with client.session_transaction() as session:
-        profile_id = session["profile"]
-    return app.extensions["trainer"].profiles.get(profile_id)
 
 
 def panel(html):
