@@ -198,7 +198,7 @@ def test_reload_keeps_identity_answer_and_score(app):
     host.post(f"/live/{code}/host/reveal")
     ann.post(f"/live/{code}/grade", {"rating": "4"})
     page = ann.get(f"/live/{code}").get_data(as_text=True)
-    assert f"{R.POINTS[4]} points" in page and "You graded yourself" in page
+    assert "1 point<" in page and "You graded yourself" in page  # alone: no peer, capped
     again = ann.post(f"/live/{code}/join", {"name": "Ann two"}, htmx=False)
     assert again.status_code == 303  # already in: no second identity
     assert len(app.extensions["live_rooms"].get(code).participants) == 1
@@ -216,8 +216,11 @@ def test_a_kick_sticks(app):
     assert ann.post(f"/live/{code}/join", {"name": "Ann"}, htmx=False).status_code == 403
     poll = ann.get(f"/live/{code}/stage?v=1.0", headers=HX)
     assert "You were removed" in poll.get_data(as_text=True)
-    assert "hx-trigger" not in poll.get_data(as_text=True)  # and stops polling
+    assert "hx-trigger" in poll.get_data(as_text=True)  # the host may still undo it
     host.post(f"/live/{code}/host/start")
+    poll = ann.get(f"/live/{code}/stage?v={version_of(poll)}", headers=HX)
+    assert "You were removed" in poll.get_data(as_text=True)
+    assert "hx-trigger" not in poll.get_data(as_text=True)  # too late to undo: stops polling
     assert ann.post(f"/live/{code}/answer", {"text": "sneaky"}).status_code == 403
     assert len(room.participants) == 0
     # A fresh browser (cookie cleared) under the same name is refused too.
@@ -288,7 +291,7 @@ def test_typed_code_finds_the_room(app):
         as_text=True)
 
 
-def play_through(app, host, code, people, grades):
+def play_through(app, host, code, people, grades, peer=2):
     host.post(f"/live/{code}/host/start")
     room = app.extensions["live_rooms"].get(code)
     for _round in range(len(room.question_ids)):
@@ -297,6 +300,9 @@ def play_through(app, host, code, people, grades):
         host.post(f"/live/{code}/host/reveal")
         for person, rating in zip(people, grades, strict=True):
             person.post(f"/live/{code}/grade", {"rating": str(rating)})
+            for slot in range(R.PEER_TASKS):
+                person.post(f"/live/{code}/rate", {"slot": str(slot), "rating": str(peer)})
+        assert room.state == R.REVEALED and not room.still_grading()
         host.post(f"/live/{code}/host/next")
         host.post(f"/live/{code}/host/next")
     return room
@@ -318,8 +324,10 @@ def test_summary_page_and_downloads(app):
     rows = list(csv.reader(io.StringIO(ann.get(f"/live/{code}/summary.csv").get_data(
         as_text=True))))
     people = {row[2]: row for row in rows if row[0] == "person"}
-    assert people["'=Ann"][-1] == str(2 * R.POINTS[4])  # no formula in a spreadsheet
-    assert people["Bob|Pipe"][-1] == "0"
+    # Peers rated both answers 2: Ann's Easy is within one step (2 + 1 a round), Bob's
+    # Again is not (2 a round).
+    assert people["'=Ann"][-1] == "6"  # no formula in a spreadsheet
+    assert people["Bob|Pipe"][-1] == "4"
     assert [row[11] for row in rows if row[0] == "question"] == ["2.50", "2.50"]
 
 
@@ -404,17 +412,33 @@ def test_an_open_tab_of_an_expired_room_stops_polling_and_is_no_guess(app):
 
 def test_a_double_press_does_not_skip_the_scoreboard(app):
     host, code = host_session(app)
-    join(app, code, "Ann")
+    ann, bob = join(app, code, "Ann"), join(app, code, "Bob")
     for action in ("start", "reveal"):
         assert host.post(f"/live/{code}/host/{action}").status_code == 200
     page = host.get(f"/live/{code}/host").get_data(as_text=True)
     seen = re.search(r'name="stage" value="(\d+)"', page).group(1)
     assert host.post(f"/live/{code}/host/next", {"stage": seen}).status_code == 200
+    room = app.extensions["live_rooms"].get(code)
+    assert room.state == R.REVEALED  # two still grading: the first N only arms
+    page = host.get(f"/live/{code}/host").get_data(as_text=True)
+    assert "2 still grading" in page and 'name="confirm" value="1"' in page
+    assert host.post(f"/live/{code}/host/next", {"stage": seen}).status_code == 200
+    assert room.state == R.SCOREBOARD  # N again, on purpose
     again = host.post(f"/live/{code}/host/next", {"stage": seen})
     assert "already moved on" in again.get_data(as_text=True)
-    room = app.extensions["live_rooms"].get(code)
     assert room.state == R.SCOREBOARD and room.index == 0
     assert host.post(f"/live/{code}/host/next", {"stage": seen}, htmx=False).status_code == 409
+    assert ann and bob
+
+
+def test_n_moves_on_at_once_when_everyone_has_graded(app):
+    host, code = host_session(app)
+    ann = join(app, code, "Ann")
+    host.post(f"/live/{code}/host/start")
+    host.post(f"/live/{code}/host/reveal")
+    ann.post(f"/live/{code}/grade", {"rating": "2"})
+    host.post(f"/live/{code}/host/next")
+    assert app.extensions["live_rooms"].get(code).state == R.SCOREBOARD
 
 
 def test_a_host_action_out_of_turn_says_why(app):

@@ -225,7 +225,8 @@ class Room:
     def view_version(self, token):
         """What a participant's page depends on: the stage and their own changes."""
         if self.is_kicked(token):
-            return "kicked"
+            removed = self.removed.get(token)
+            return "kicked.undo" if removed and self.can_restore(removed) else "kicked"
         person = self.participant(token)
         return f"{self.stage}.{person.rev if person else 0}"
 

@@ -208,14 +208,13 @@ def to_csv(summary):
     for p in summary["people"]:
         writer.writerow(["person", p["rank"], csv_cell(p["name"]), p["answered"],
                          "", "", "", "", "", "", "", "", p["score"]])
-    writer.writerow([])
-    header = ["name", "removed", "question", "answered", "seconds", "confidence",
-              "self-grade", "peer score", "peer ratings", "points"]
+    header = ["section", "question", "name", "removed", "answered", "seconds",
+              "confidence", "self-grade", "peer score", "peer ratings", "points"]
     if summary["kept_answers"]:
         header.append("answer")
     writer.writerow(header)
     for r in summary["rows"]:
-        row = [csv_cell(r["name"]), "yes" if r["removed"] else "", r["number"],
+        row = ["round", r["number"], csv_cell(r["name"]), "yes" if r["removed"] else "",
                "yes" if r["answered"] else "no", fmt_blank(r["seconds"]),
                r["confidence"], r["self_grade"], fmt_blank(r["peer"]), r["peer_ratings"],
                r["points"]]

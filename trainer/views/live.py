@@ -9,6 +9,7 @@ is ``trainer.web.htmx.no_change()``. Otherwise it is the new ``#stage`` fragment
 carry their version in ``X-Live-Version`` (and ``data-version``) for tools that watch.
 """
 
+import contextlib
 import hashlib
 import io
 import secrets
@@ -42,7 +43,7 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 HOST_KEY, PLAYER_KEY = "live_h", "live_p"
 COOKIE_ROOMS_MAX = 20
 STAGE_MAX = 10**9
-HOST_ACTIONS = {"start", "reveal", "next", "lock", "unlock", "finish", "kick"}
+HOST_ACTIONS = {"start", "reveal", "next", "lock", "unlock", "finish", "kick", "restore"}
 FIRST_PARTY_SITES = {"", "same-origin", "none"}  # Sec-Fetch-Site: our pages, address bar
 
 
@@ -239,7 +240,9 @@ def create():
         timer = _int_field(form, "timer", 0, 0, R.TIMER_MAX, "The timer")
         limits().check(address, open_rooms=len(_hosted_rooms()))
         room = store().create(pack_id=pack.id, question_ids=question_ids, timer=timer,
-                              show_answers=form.get("show_answers") == "1", title=pack.title)
+                              show_answers=form.get("show_answers") == "1", title=pack.title,
+                              auto_reveal=form.get("auto_reveal") == "1",
+                              keep_answers=form.get("keep_answers") == "1")
     except R.RoomError as exc:
         return _index_page(error=exc.message, form=form, status=exc.status)
     limits().opened(address)
@@ -270,6 +273,16 @@ def join_by_code():
     return redirect(url_for(".room", code=code), SEE_OTHER)
 
 
+def _clock_moves(room):
+    """A poll finds the timer ran out in a room that reveals by itself: reveal, once.
+
+    The one write a poll can cause; the check is one comparison otherwise.
+    """
+    if room.reveal_due(store().clock()):
+        with contextlib.suppress(R.RoomError):  # not saved: the next poll tries again
+            store().apply(room, "tick")
+
+
 # host ----------------------------------------------------------------------------------
 def _host_context(room, error=None):
     pack = _pack(room)
@@ -278,7 +291,10 @@ def _host_context(room, error=None):
         roster = room.roster()
         answered = {p.pid for p in room.answered()} if room.index >= 0 else set()
         graded = {p.pid for p in room.graded()} if room.index >= 0 else set()
+        waiting = room.still_grading()
         scoreboard = room.scoreboard()
+        podium = room.podium() if room.state == R.FINISHED else []
+        restorable = room.restorable()
         team = (room.team_answers() if room.show_answers and room.state == R.REVEALED
                 else ([], 0))
         version = room.version
@@ -286,7 +302,9 @@ def _host_context(room, error=None):
     return {
         "room": room, "pack": pack, "question": _question(room, pack), "roster": roster,
         "answered": answered, "graded": graded, "scoreboard": scoreboard,
-        "team_answers": team[0], "team_total": team[1],
+        "waiting": waiting, "armed": bool(waiting) and room.next_armed == room.stage,
+        "podium": podium, "restorable": restorable, "scoring_rule": R.SCORING_RULE,
+        "team_answers": team[0], "team_total": team[1], "plural": R.plural,
         "version": version, "remaining": room.remaining(now), "error": error,
         "code_display": R.format_code(room.code), "join_url": join_url,
         "local_only": is_loopback_name(split_host(urlsplit(join_url).netloc)[0]),
@@ -309,6 +327,7 @@ def host(code):
 def host_stage(code):
     room = _host_room(code)
     room.host_seen(store().clock())
+    _clock_moves(room)
     if request.args.get("v") == str(room.version):
         return no_change()
     return _render_host(room)
@@ -320,12 +339,13 @@ def host_action(code, action):
     if action not in HOST_ACTIONS:
         abort(404, description=f"There is no host action '{action}'.")
     try:
-        if action == "kick":
-            store().apply(room, "kick", request.form.get("pid", ""))
+        if action in ("kick", "restore"):
+            store().apply(room, action, request.form.get("pid", ""))
         elif action in ("lock", "unlock"):
             store().apply(room, "set_locked", action == "lock")
         else:
-            store().apply(room, "step", action, _seen_stage())
+            store().apply(room, "step", action, _seen_stage(),
+                          confirm=request.form.get("confirm") == "1")
     except R.RoomError as exc:
         if is_htmx():
             return _render_host(room, error=exc.message)
@@ -401,19 +421,27 @@ def _player_context(room, token, error=None):
     with store().lock(room):
         person = room.participant(token)
         kicked = room.is_kicked(token)
+        removed = room.removed.get(token) if kicked else None
         state = room.state
         entry = person.entry(room.index) if person else None
         board = room.scoreboard() if state in (R.SCOREBOARD, R.FINISHED) else []
-        my_rank = next((rank for rank, p, _ in board if person and p.pid == person.pid), None)
+        my_rank = next((rank for rank, p, _ in board if person and p is person), None)
+        my_points = room.points_of(person) if person else 0
         team = room.team_answers() if room.show_answers and state == R.REVEALED else ([], 0)
+        to_rate = room.peer_answers(token) if person and state == R.REVEALED else []
+        podium = room.podium() if state == R.FINISHED else []
         version = room.view_version(token)
+    remaining = room.remaining(now)
     return {
         "room": room, "pack": pack, "person": person, "kicked": kicked, "state": state,
+        "may_return": bool(removed and room.can_restore(removed)),
         "question": _question(room, pack) if state in (R.QUESTION, R.REVEALED) else None,
-        "entry": entry, "scoreboard": board, "my_rank": my_rank,
-        "team_answers": team[0], "team_total": team[1],
-        "remaining": room.remaining(now), "version": version, "error": error,
-        "confidences": R.CONFIDENCES, "grades": R.GRADE_LABELS, "points": R.POINTS,
+        "entry": entry, "scoreboard": board, "my_rank": my_rank, "my_points": my_points,
+        "team_answers": team[0], "team_total": team[1], "to_rate": to_rate,
+        "podium": podium, "plural": R.plural, "scoring_rule": R.SCORING_RULE,
+        "remaining": remaining, "time_up": remaining == 0, "version": version,
+        "error": error, "confidences": R.CONFIDENCES, "grades": R.GRADE_LABELS,
+        "points": R.POINTS, "peer_ratings": R.PEER_RATINGS,
         "answer_max": R.ANSWER_MAX, "code_display": R.format_code(room.code),
     }
 
@@ -467,6 +495,7 @@ def _member_room(code):
 @bp.get("/<code>/stage")
 def stage(code):
     room, token = _member_room(code)
+    _clock_moves(room)
     if request.args.get("v") == room.view_version(token):
         return no_change()
     return _render_player(room, token)
@@ -512,6 +541,24 @@ def grade(code):
     return redirect(url_for(".room", code=room.code), SEE_OTHER)
 
 
+@bp.post("/<code>/rate")
+def rate(code):
+    """A peer rating of one anonymous answer: ``slot`` is its place on this person's
+    own list, so the form names no one."""
+    room, token = _member_room(code)
+    try:
+        slot = whole_number(request.form.get("slot", ""), 0, R.PEER_TASKS - 1, "The answer")
+        rating = whole_number(request.form.get("rating", ""), 0, 3, "A rating")
+    except FieldError:
+        slot, rating = -1, -1  # the room refuses them with its own message
+    _, refused = _player_action(room, token, "rate", slot, rating)
+    if refused is not None:
+        return refused
+    if is_htmx():
+        return _render_player(room, token)
+    return redirect(url_for(".room", code=room.code), SEE_OTHER)
+
+
 @bp.post("/<code>/progress")
 def progress(code):
     room, token = _member_room(code)
@@ -551,14 +598,25 @@ def _summary(room):
         return pack, S.build(room, pack)
 
 
-@bp.get("/<code>/summary")
-def summary(code):
+def _summary_page(code, printable):
     room = _summary_room(code)
     pack, data = _summary(room)
     return render_template("live/summary.html", room=room, pack=pack, summary=data,
                            code_display=R.format_code(room.code), host=is_host(room),
                            confidences=R.CONFIDENCES, fmt_mean=S.fmt_mean,
-                           fmt_share=S.fmt_share)
+                           fmt_share=S.fmt_share, printable=printable,
+                           scoring_rule=R.SCORING_RULE, plural=R.plural)
+
+
+@bp.get("/<code>/summary")
+def summary(code):
+    return _summary_page(code, printable=False)
+
+
+@bp.get("/<code>/summary/print")
+def summary_print(code):
+    """The summary with every row per person and question, laid out for paper."""
+    return _summary_page(code, printable=True)
 
 
 def _download(body, mimetype, filename):
