@@ -78,5 +78,8 @@ def _render_inline(text):
 
 
 def pygments_css():
-    """The stylesheet that colours highlighted code, served from our own origin."""
-    return _FORMATTER.get_style_defs("pre")
+    """The stylesheet that colours highlighted code, served from our own origin: the
+    light theme's colours and the dark theme's, each AA on its code background
+    (``--code-bg`` in static/app.css; see code_css.py)."""
+    from trainer.packs.code_css import themed_css
+    return themed_css(light=("default", "#f7f7f9"), dark=("github-dark", "#161b22"))
