@@ -12,7 +12,7 @@ else
 unexport CHROMIUM
 endif
 
-.PHONY: run test test-fast lint bench install install-test chromium clean
+.PHONY: run test test-fast lint bench install install-test chromium clean pack-check-min
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ chromium:
 	else $(BIN)/python -m playwright install chromium; fi
 
 lint: install-test
-	$(BIN)/ruff check trainer packs tests e2e bench
+	$(BIN)/ruff check trainer packs tests e2e bench scripts
 
 test: install-test chromium lint
 	$(BIN)/python -m pytest tests e2e
@@ -51,6 +51,12 @@ test: install-test chromium lint
 # The fast tests alone (no browser): seconds, for the edit-test loop.
 test-fast: install-test
 	$(BIN)/python -m pytest tests
+
+# flask_core's code blocks on the lowest Flask and Werkzeug its pack.toml [requires] names,
+# in a venv of their own under /tmp/trainer-pack-check (pip, from PyPI). FLASK= and
+# WERKZEUG= try other versions: make pack-check-min FLASK=3.1.3 WERKZEUG=3.1.9
+pack-check-min: $(BIN)/python
+	$(BIN)/python scripts/pack_check_min.py $(if $(FLASK),--flask $(FLASK)) $(if $(WERKZEUG),--werkzeug $(WERKZEUG))
 
 bench: install-test chromium
 	$(BIN)/python -m bench

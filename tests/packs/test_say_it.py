@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA
+from trainer import create_app
 from trainer.packs.loader import load_pack
 from trainer.packs.render_cache import PendingHtml, caching_renders
 
@@ -106,3 +107,16 @@ def test_a_bad_requires_is_refused_on_its_line(tmp_path, requires, line, message
     pack, problems = load_pack(_pack(tmp_path, requires=requires))
     assert pack is None
     assert [str(p) for p in problems] == [f"sample/pack.toml:{line}: {message}"]
+
+
+def test_requires_is_shown_on_the_packs_page_and_in_the_json(tmp_path):
+    folder = _pack(tmp_path, requires='werkzeug = "3.1.0"\nflask = "3.1.2"\n')
+    app = create_app({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "s" * 40,
+                      "LOAD_ENTRY_POINTS": False, "PACK_DIRS": [folder.parent],
+                      "TESTING": True})
+    client = app.test_client()
+    rows = client.get("/-/packs.json").get_json()
+    rows = rows["packs"] if isinstance(rows, dict) else rows
+    assert [row["requires"] for row in rows if row["id"] == "sample"] == [
+        {"flask": "3.1.2", "werkzeug": "3.1.0"}]
+    assert "for flask ≥ 3.1.2, werkzeug ≥ 3.1.0" in client.get("/packs").get_data(as_text=True)

@@ -14,7 +14,8 @@ FOLDER_SOURCE = "folder "
 def describe(registry, paths=True):
     """A list of dicts, loaded packs first (by id), then the packs that failed to load.
 
-    Each has at least ``id``, ``title``, ``version``, ``source``, ``questions`` (a count),
+    Each has at least ``id``, ``title``, ``version``, ``requires`` (library to the minimum
+    version the pack is written for), ``source``, ``questions`` (a count),
     ``difficulties`` (count per level), ``loaded`` and ``errors`` (``FILE:LINE: message``
     strings; empty for a pack that loaded). Every string is :func:`printable`: a folder
     or title with a terminal escape in it cannot reach ``packs list`` as one.
@@ -63,6 +64,7 @@ def _rows(registry):
         levels = Counter(q.difficulty for q in pack.questions)
         rows.append({
             "id": pack.id, "title": pack.title, "version": pack.version,
+            "requires": {name: printable(v) for name, v in sorted(pack.requires.items())},
             "description": pack.description, "author": pack.author, "licence": pack.licence,
             "source": pack.source, "path": pack.path, "questions": len(pack.questions),
             "difficulties": {level: levels.get(level, 0) for level in DIFFICULTIES},
@@ -70,8 +72,9 @@ def _rows(registry):
         })
     for problem in registry.errors:
         rows.append({
-            "id": problem.id, "title": "", "version": "", "description": "", "author": "",
-            "licence": "", "source": problem.source, "path": problem.path, "questions": 0,
+            "id": problem.id, "title": "", "version": "", "requires": {}, "description": "",
+            "author": "", "licence": "", "source": problem.source, "path": problem.path,
+            "questions": 0,
             "difficulties": dict.fromkeys(DIFFICULTIES, 0),
             "loaded": False, "errors": list(problem.errors),
         })
