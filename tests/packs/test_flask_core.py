@@ -54,7 +54,7 @@ RUNNABLE = [b for b in PYTHON if b[2].split()[1:2] == ["runnable"]]
 # Flask and what Flask itself depends on.
 FLASK_ITSELF = {"flask", "werkzeug", "jinja2", "markupsafe", "click", "blinker", "itsdangerous"}
 RUNNABLE_INFO = re.compile(r"^python runnable(?: requires=([a-z0-9_]+(?:,[a-z0-9_]+)*))?$")
-ILLUSTRATIVE_INFO = re.compile(r"^python illustrative\W+(\w+\W+){2,}")
+ILLUSTRATIVE_INFO = re.compile(r"^python illustrative\W+\w+(\W+\w+)+")  # and a reason
 
 
 def _requires(info):
