@@ -37,6 +37,14 @@ def csrf_header(page):
     return {"X-CSRF-Token": token, "HX-Request": "true"}
 
 
+def rate_all(player, label):
+    """Rate every anonymous answer this person was given, by tap or click."""
+    forms = player.locator(".peer-rating")
+    for left in range(forms.count(), 0, -1):
+        forms.first.get_by_role("button", name=label).click()
+        expect(forms).to_have_count(left - 1)
+
+
 def test_a_whole_team_session(page, browser, live_server, console_errors):
     errors = []
     host = page
@@ -122,6 +130,7 @@ def test_a_whole_team_session(page, browser, live_server, console_errors):
     before = {id(p): p.content() for p in players}
 
     # The host removes Dee; the kick sticks through a reload and a new join attempt.
+    host.once("dialog", lambda dialog: dialog.accept())  # Remove asks first
     host.locator(".roster li", has_text="Dee").get_by_role("button", name="Remove Dee").click()
     expect(roster).to_have_count(4)
     expect(stage(dee)).to_have_attribute("data-state", "kicked")
@@ -154,12 +163,15 @@ def test_a_whole_team_session(page, browser, live_server, console_errors):
         player.keyboard.press(key)
         expect(player.locator(".graded")).to_be_visible()
     expect(host.locator(".graded-count")).to_have_text("4")
-    expect(ann.locator(".my-score")).to_have_text("3 points")
+    # Everyone rates two teammates' answers (Ann and Bob typed one), then N.
+    for player in players:
+        rate_all(player, "Most of them")
+    expect(host.locator(".still-grading-names")).to_have_count(0)
 
     host.keyboard.press("n")
     for player in [host, *players]:
         expect(stage(player)).to_have_attribute("data-state", "scoreboard")
-    expect(ann.locator(".my-rank")).to_contain_text("number 1")
+    expect(ann.locator(".my-score")).to_have_text("3 points")  # peers 2 + honest 1
 
     # Lock by keyboard: no one new can join now.
     host.keyboard.press("l")
@@ -183,24 +195,31 @@ def test_a_whole_team_session(page, browser, live_server, console_errors):
     expect(stage(eve)).to_have_attribute("data-state", "revealed")
     eve.keyboard.press("4")
     expect(eve.locator(".graded")).to_be_visible()
+    host.keyboard.press("n")  # three still grading: N only arms
+    expect(host.locator(".still-grading")).to_contain_text("3 still grading")
+    host.wait_for_timeout(1100)  # a deliberate second press, not a double press
     host.keyboard.press("n")
     expect(stage(host)).to_have_attribute("data-state", "scoreboard")
+    host.wait_for_timeout(1100)  # N right after a new stage is dropped: the room reads it
     host.keyboard.press("n")
     expect(stage(host)).to_have_attribute("data-state", "finished")
     for player in players:
         expect(stage(player)).to_have_attribute("data-state", "finished")
-    expect(eve.locator(".my-rank")).to_contain_text("number 1")  # 2 + 3 points
+    # Ann's answer earned 2 from peers + 1 for an honest grade; Eve's lone answer of
+    # round two no peer could rate, so her Easy counts 1.
+    expect(ann.locator(".my-rank")).to_contain_text("number 1")
+    expect(eve.locator(".my-rank")).to_contain_text("with 1 point.")
 
     # The summary: weakest topics, per-person scores, downloads.
     host.get_by_role("link", name="Team summary").click()
     expect(host.locator("h1")).to_contain_text("summary")
     expect(host.locator(".weak-tags li").first).to_be_visible()
     expect(host.locator(".live-summary .live-scoreboard")).to_contain_text("Eve")
-    expect(host.locator(".live-summary .live-scoreboard")).not_to_contain_text("Dee")
+    expect(host.locator(".live-summary .live-scoreboard tr.removed")).to_contain_text("Dee")
     with host.expect_download() as download_info:
         host.get_by_role("link", name="Download CSV").click()
     with open(download_info.value.path(), encoding="utf-8") as fh:
-        assert "person,1,Eve," in fh.read()
+        assert "person,1,Ann," in fh.read()
     with host.expect_download() as download_info:
         host.get_by_role("link", name="Download Markdown").click()
     with open(download_info.value.path(), encoding="utf-8") as fh:
@@ -263,7 +282,9 @@ def test_the_timer_counts_down_and_closes_the_answer(page, browser, live_server,
     send = ann.locator(".send-answer")
     expect(send).to_be_enabled()
     expect(ann.locator(".timer")).to_have_text("0:00", timeout=10_000)
-    expect(send).to_be_disabled()
+    expect(send).to_have_attribute("aria-disabled", "true")
+    expect(ann.locator(".times-up")).to_be_visible()
+    expect(host.locator(".times-up")).to_be_visible()
     host.keyboard.press("r")
     expect(stage(ann)).to_have_attribute("data-state", "revealed")
     expect(ann.locator(".timer")).to_have_count(0)
