@@ -9,6 +9,7 @@ is written anywhere:
 * a name may not be absolute, contain ``..``, a backslash or a control character (and
   every name is made :func:`~trainer.packs.model.printable` before it is shown);
 * the archive file is measured before it is read (:func:`read_zip_file`);
+* an image (``assets/...``) may hold up to ``MAX_ASSET_BYTES``, a text file 64 KiB;
 * the files are those :func:`trainer.packs.layout.layout_problems` allows: the same
   rule ``packs validate`` and the server's loader apply, with regular files only and
   no Python code (install and upload take data packs; code packs install with pip).
@@ -24,6 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainer.packs.assets import MAX_ASSET_BYTES, MAX_ASSETS, is_asset_path
 from trainer.packs.layout import (
     MANIFEST,
     Entry,
@@ -36,7 +38,7 @@ from trainer.packs.loader import MAX_FILE_BYTES, MAX_QUESTIONS
 from trainer.packs.model import PackRefused
 
 MAX_ARCHIVE_BYTES = 8 * 1024 * 1024
-MAX_ENTRIES = MAX_QUESTIONS + 10
+MAX_ENTRIES = MAX_QUESTIONS + 10 + MAX_ASSETS
 MAX_UNPACKED_BYTES = 32 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_FLOOR = 1024
@@ -53,7 +55,8 @@ class PackFiles:
     top: str = ""
 
 
-def _name_problem(name):
+def name_problem(name):
+    """Why an archive entry's name is unsafe (absolute, ``..``, backslash...), or None."""
     if "\\" in name:
         return f"'{name}' contains a backslash"
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
@@ -119,7 +122,7 @@ def _entries(archive):
     reasons to refuse entries whose names or kinds are unsafe."""
     reasons, found, seen = [], [], set()
     for info in archive.infolist():
-        problem = _name_problem(info.filename)
+        problem = name_problem(info.filename)
         if problem:
             reasons.append(problem)
             continue
@@ -135,12 +138,17 @@ def _entries(archive):
     return found, reasons
 
 
-def _size_problem(info):
+def file_limit(relative):
+    """The most bytes one file of a pack may hold: an image more than a text."""
+    return MAX_ASSET_BYTES if is_asset_path(relative) else MAX_FILE_BYTES
+
+
+def _size_problem(info, limit=MAX_FILE_BYTES):
     if info.flag_bits & 0x1:
         return f"'{info.filename}' is encrypted"
-    if info.file_size > MAX_FILE_BYTES:
+    if info.file_size > limit:
         return (f"'{info.filename}' unpacks to {info.file_size} bytes; the limit per file "
-                f"is {MAX_FILE_BYTES} bytes")
+                f"is {limit} bytes")
     if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
             info.compress_size, 1):
         return (f"'{info.filename}' is compressed more than {MAX_RATIO} to 1, which no "
@@ -181,7 +189,7 @@ def read_zip(data, name="pack"):
         for relative, (info, _) in sorted(inside.items()):
             if relative in broken:
                 continue
-            problem = _size_problem(info)
+            problem = _size_problem(info, file_limit(relative))
             if problem:
                 reasons.append(problem)
                 continue
@@ -231,9 +239,9 @@ def read_folder(folder):
         path = folder.joinpath(*relative.split("/"))
         try:
             size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
+            if size > file_limit(relative):
                 reasons.append(f"'{relative}' is {size} bytes; the limit per file is "
-                               f"{MAX_FILE_BYTES} bytes")
+                               f"{file_limit(relative)} bytes")
                 continue
             total += size
             if total > MAX_UNPACKED_BYTES:

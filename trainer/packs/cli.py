@@ -7,6 +7,8 @@
 * ``packs new ID [--package]``: a scaffold that validates, as a data pack or as a
   pip-installable ``trainer-<id>`` distribution;
 * ``packs install PATH_OR_ZIP`` / ``packs remove ID``: data packs in ``<data>/packs``;
+* ``packs import-anki DECK.apkg [--id ID]`` / ``packs export-anki ID OUT.apkg``: Anki
+  packages in and out (docs/anki.md; needs the ``anki`` extra);
 * ``install NAME...`` / ``uninstall NAME...``: pip in the trainer's own environment, for
   code packs (a running server picks them up on its next start).
 """
@@ -22,9 +24,12 @@ from pathlib import Path
 import click
 
 from trainer.config import data_dir_from_env, extra_pack_dirs_from_env
+from trainer.packs.anki_export import write_package
+from trainer.packs.anki_import import read_package_file
 from trainer.packs.archive import PackRefused, read_zip_file
 from trainer.packs.install import (
     find_installed,
+    install_files,
     install_path,
     remove_pack,
     taken_ids,
@@ -338,6 +343,48 @@ def remove(data_dir, packs_dirs, pack_id):
     kept = remove_pack(folder, pack_id)
     click.echo(f"Removed {pack_id}; its files are kept in {kept}. Progress on its questions "
                "is kept and shows again if the pack is installed again.")
+
+
+@packs.command("import-anki")
+@_data_option
+@click.argument("deck", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "pack_id", default=None, help="The new pack's id (default: from the "
+              "deck's name).")
+@click.option("--replace", is_flag=True, help="Replace an installed pack with the same id.")
+def import_anki(data_dir, packs_dirs, deck, pack_id, replace):
+    """Install an Anki package (.apkg, .colpkg) as a data pack in <data>/packs."""
+    folder = _packs_folder(data_dir)
+    try:
+        converted = read_package_file(deck, pack_id)
+        done = install_files(converted.files, folder,
+                             taken_ids(_registry(data_dir, packs_dirs), folder), replace)
+    except PackRefused as exc:
+        click.echo(f"Refused {deck}: nothing was installed.", err=True)
+        for reason in exc.reasons:
+            click.echo(f"  {reason}", err=True)
+        sys.exit(1)
+    verb = f"Replaced {done.pack_id} {done.replaced} with" if done.replaced else "Installed"
+    click.echo(f"{verb} {done.pack_id} {done.version} ({_questions(done.questions)}) in "
+               f"{done.path}.")
+    for lost in converted.lost:
+        click.echo(f"  left out: {lost}")
+
+
+@packs.command("export-anki")
+@_data_option
+@click.argument("pack_id")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def export_anki(data_dir, packs_dirs, pack_id, out):
+    """Write a pack as an Anki package (.apkg): one note per question."""
+    pack = _registry(data_dir, packs_dirs).get(pack_id)
+    if pack is None:
+        raise click.ClickException(f"no pack '{pack_id}' (see 'trainer packs list')")
+    try:
+        count = write_package(pack, out)
+    except PackRefused as exc:
+        raise click.ClickException("; ".join(exc.reasons)) from None
+    click.echo(f"Wrote {out}: {count} note{'' if count == 1 else 's'} of {pack.id} "
+               f"{pack.version}.")
 
 
 def _pip(args):

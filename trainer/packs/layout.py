@@ -7,6 +7,8 @@ The rule (docs/packs.md, "What a pack folder may hold"):
 * ``pack.toml`` at the top, and each question as ``questions/<name>.md``, directly in
   ``questions/`` (no sub-folders) and with the extension in lower case;
 * optionally a README, a LICENSE or a CHANGELOG at the top;
+* optionally images in ``assets/`` (PNG, JPEG, WebP: the rule is in
+  :mod:`trainer.packs.assets`, which also checks their bytes and their use);
 * a code pack (a folder that is a Python package, with ``__init__.py`` at its top) may
   also hold Python files at its top; a data pack may not, and install and upload take
   data packs only;
@@ -19,6 +21,8 @@ The rule (docs/packs.md, "What a pack folder may hold"):
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from trainer.packs.assets import asset_path_problem, is_asset_path
 
 MANIFEST = "pack.toml"
 QUESTIONS_DIR = "questions"
@@ -81,6 +85,8 @@ def _misplaced(name, code_pack):
     python = len(parts) == 1 and (name.endswith(".py") or name == "py.typed")
     if python and code_pack:
         return None
+    if is_asset_path(name):
+        return asset_path_problem(name)
     if parts[0] == QUESTIONS_DIR and name.lower().endswith(".md"):
         if len(parts) > 2:
             return (f"question files sit directly in {QUESTIONS_DIR}/, not in a folder "

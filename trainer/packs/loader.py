@@ -27,6 +27,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from trainer.packs.assets import MAX_ASSETS, asset_problems
 from trainer.packs.layout import (
     MANIFEST,
     QUESTIONS_DIR,
@@ -37,7 +38,7 @@ from trainer.packs.layout import (
     walk_folder,
 )
 from trainer.packs.model import DIFFICULTIES, Pack, PackError, Question, is_control
-from trainer.packs.render import render_block, render_inline
+from trainer.packs.render import images_of, render_block, render_inline
 
 __all__ = ["MANIFEST", "QUESTIONS_DIR", "load_pack", "peek_id"]
 log = logging.getLogger(__name__)
@@ -471,7 +472,7 @@ def _unexpected(label, exc):
 def _pack_entries(folder, problems):
     """The pack's entries, or None after reporting why the folder cannot be read."""
     try:
-        return walk_folder(folder, MAX_QUESTIONS + 10)
+        return walk_folder(folder, MAX_QUESTIONS + 10 + MAX_ASSETS)
     except TooManyEntries as exc:
         problems.add(f"{folder.name}/{QUESTIONS_DIR}", 1,
                      f"the pack holds more than {exc.args[0]} files; the limit is "
@@ -510,7 +511,8 @@ def _load_pack(folder, source):
     for name in files:
         label = f"{folder.name}/{name}"
         try:
-            question = load_question(folder / name, label, problems, id_lines)
+            with images_of(manifest["id"] if manifest else None):
+                question = load_question(folder / name, label, problems, id_lines)
         except Exception as exc:  # one file's surprise is that file's problem
             log.exception("loading %s failed", folder / name)
             problems.append(_unexpected(label, exc))
@@ -523,6 +525,8 @@ def _load_pack(folder, source):
             continue
         seen[question.id] = label
         questions.append(question)
+    for file, line, message in asset_problems(folder, entries, files, MAX_FILE_BYTES):
+        problems.add(file, line, message)
     if problems or manifest is None:
         return None, list(problems)
     pack = Pack(

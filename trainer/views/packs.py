@@ -1,5 +1,8 @@
 """The packs page: every pack with its version, source and counts, the packs that failed
 to load with their errors, and, for the operator, zip upload and removal of data packs.
+An upload may also be an Anki package (.apkg, .colpkg: trainer/packs/anki_import.py); any
+pack downloads as one (trainer/packs/anki_export.py), and a pack's images are served
+here, from our own origin (trainer/packs/assets.py).
 
 Who is the operator is decided on the server, per request, by the one rule in
 trainer/web/operator.py: the person at the machine running ``trainer serve``, on this
@@ -11,6 +14,7 @@ When a token is set, the upload form and every Remove button carry a token field
 operator on another machine; without one, both are shown on loopback only.
 """
 
+import hashlib
 import time
 
 from flask import (
@@ -25,7 +29,10 @@ from flask import (
     url_for,
 )
 
+from trainer.packs.anki_export import package_bytes
+from trainer.packs.anki_import import install_package
 from trainer.packs.archive import MAX_ARCHIVE_BYTES, MAX_ENTRIES, MAX_RATIO
+from trainer.packs.assets import read_asset
 from trainer.packs.install import (
     PackRefused,
     find_installed,
@@ -37,11 +44,15 @@ from trainer.packs.listing import describe
 from trainer.packs.model import printable
 from trainer.storage import lock_for
 from trainer.study.scheduling import counts
-from trainer.views.common import current_profile, trainer
+from trainer.views.common import current_profile, pack_or_404, trainer
 from trainer.web.operator import VARY, is_local_operator, is_operator
 
 bp = Blueprint("packs", __name__)
 MAX_NAME = 200
+ANKI_SUFFIXES = (".apkg", ".colpkg")
+IMAGE_MAX_AGE = 3600
+# An image is a picture, never a document: nothing in it may run or load anything.
+IMAGE_CSP = "default-src 'none'; sandbox"
 
 
 def packs_folder():
@@ -101,8 +112,10 @@ def upload():
     if upload is None or not upload.filename:
         return _page(400, ["choose a .zip file to upload"])
     name = printable(upload.filename[:MAX_NAME])  # shown back on the refusal page
-    if not name.lower().endswith(".zip"):
-        return _page(400, [f"'{name}' is not a .zip file"], name)
+    anki = name.lower().endswith(ANKI_SUFFIXES)
+    if not anki and not name.lower().endswith(".zip"):
+        return _page(400, [f"'{name}' is not a .zip file or an Anki package (.apkg, "
+                           ".colpkg)"], name)
     data = upload.stream.read(MAX_ARCHIVE_BYTES + 1)
     if len(data) > MAX_ARCHIVE_BYTES:
         return _page(400, [f"the archive is larger than the limit of {MAX_ARCHIVE_BYTES} "
@@ -111,8 +124,16 @@ def upload():
     folder = packs_folder()
     try:
         with lock_for(folder):  # one install and its reload at a time
-            done = install_zip_bytes(data, name, folder, taken_ids(registry, folder),
-                                     replace=request.form.get("replace") == "1")
+            replace = request.form.get("replace") == "1"
+            lost = []
+            if anki:
+                done, converted = install_package(
+                    data, name.rsplit(".", 1)[0], folder, taken_ids(registry, folder),
+                    replace=replace, pack_id=request.form.get("pack_id", "")[:64].strip())
+                lost = converted.lost
+            else:
+                done = install_zip_bytes(data, name, folder, taken_ids(registry, folder),
+                                         replace=replace)
             registry.reload()
     except PackRefused as exc:
         current_app.logger.info("pack upload %r refused: %s", name, exc)
@@ -120,7 +141,41 @@ def upload():
     what = (f"Replaced {done.pack_id} {done.replaced} with {done.version}" if done.replaced
             else f"Installed {done.title} ({done.pack_id} {done.version})")
     flash(f"{what}: {done.questions} question{'' if done.questions == 1 else 's'}.", "ok")
+    if lost:
+        more = f" (and {len(lost) - 5} more)" if len(lost) > 5 else ""
+        flash("Left out of the Anki package: " + "; ".join(lost[:5]) + more + ".", "notice")
     return redirect(url_for(".index"), 303)
+
+
+@bp.get("/packs/<pack_id>/assets/<name>")
+def asset(pack_id, name):
+    """One of a pack's images, checked as validate checks it, cached by the browser."""
+    pack = pack_or_404(pack_id)
+    found = read_asset(pack.path, name)
+    if found is None:
+        abort(404, description=f"Pack '{pack.id}' has no image '{name[:80]}'.")
+    data, mimetype = found
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = IMAGE_MAX_AGE
+    response.set_etag(hashlib.blake2b(data, digest_size=16).hexdigest())
+    response.headers["Content-Security-Policy"] = IMAGE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+@bp.get("/packs/<pack_id>/export.apkg")
+def export_anki(pack_id):
+    """The pack as an Anki package, to download (what it holds: docs/anki.md)."""
+    pack = pack_or_404(pack_id)
+    try:
+        data = package_bytes(pack)
+    except PackRefused as exc:
+        abort(501, description=" ".join(exc.reasons))
+    response = current_app.response_class(data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pack.id}.apkg"'
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.post("/packs/<pack_id>/remove")
