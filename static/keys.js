@@ -13,14 +13,40 @@
   var pending = null; /* a key pressed while settling, run once settled */
   var swaps = 0;
 
-  function isTyping(el) {
+  /* Keys a focused checkbox or radio uses itself: Space ticks, arrows move a radio
+   * group. Those never fire a page shortcut there; the others (grades, Enter for the
+   * suggested grade) still do, since ticking a key point is not typing. */
+  var OWN_KEYS = {
+    checkbox: { Space: true },
+    radio: { Space: true, ArrowLeft: true, ArrowRight: true, ArrowUp: true, ArrowDown: true }
+  };
+
+  function isTyping(el, name) {
     if (!el) return false;
     if (el.isContentEditable) return true;
     var tag = el.tagName;
-    if (tag === "INPUT" && el.type === "checkbox") {
-      return false; /* ticking a key point is not typing: grades still work */
-    }
+    if (tag === "INPUT" && OWN_KEYS[el.type]) return !!OWN_KEYS[el.type][name];
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  /* Esc in a text box leaves it (the note editor: cancels it) and gives the keys back. */
+  function leaveTextBox(event) {
+    var el = event.target;
+    if (event.key !== "Escape" || !isTyping(el, "Escape") || (el.closest && el.closest("dialog"))) {
+      return false;
+    }
+    event.preventDefault();
+    var cancel = el.closest && el.closest(".note-form") &&
+      el.closest(".note-form").querySelector("a[href]");
+    if (cancel) { cancel.click(); return true; }
+    el.blur();
+    var card = document.getElementById("card");
+    var heading = card && card.querySelector("h1");
+    if (heading) {
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+    return true;
   }
 
   function keyName(event) {
@@ -37,10 +63,21 @@
     if (dialog.open) dialog.close(); else dialog.showModal();
   }
 
+  /* The first such control that is shown: a card holds its answer side and grade
+   * buttons hidden until revealed, and their keys wait until then. */
+  function firstShown(scope, selector) {
+    if (!scope) return null;
+    var all = scope.querySelectorAll(selector);
+    for (var i = 0; i < all.length; i++) {
+      if (!all[i].closest("[hidden]")) return all[i];
+    }
+    return null;
+  }
+
   function findTarget(name) {
     var selector = '[data-keys~="' + name.replace(/["\\]/g, "\\$&") + '"]';
-    var scope = document.getElementById("card");
-    return (scope && scope.querySelector(selector)) || document.querySelector(selector);
+    return firstShown(document.getElementById("card"), selector) ||
+      firstShown(document, selector);
   }
 
   /* The Ctrl chords we map (Ctrl+Z: undo, Ctrl+Shift+Z: redo); every other modified
@@ -68,11 +105,11 @@
   var REPEATABLE = { ArrowLeft: true, ArrowRight: true, j: true, k: true };
 
   document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || submitFromTextarea(event)) return;
+    if (event.defaultPrevented || submitFromTextarea(event) || leaveTextBox(event)) return;
     var chord = chordName(event);
     if (!chord && (event.ctrlKey || event.metaKey || event.altKey)) return;
-    if (isTyping(event.target)) return;
     var name = chord || keyName(event);
+    if (isTyping(event.target, name)) return;
     if (event.repeat && !REPEATABLE[name]) {
       if (name === "?" || findTarget(name)) event.preventDefault(); /* no scroll either */
       return;

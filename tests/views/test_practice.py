@@ -37,8 +37,13 @@ def test_htmx_request_gets_only_the_card_fragment(client):
 
 
 def test_question_side_hides_the_answer(client):
+    """The answer travels with the question (Space reveals it without a request), inside
+    elements marked ``hidden``, so neither the page nor a screen reader shows it."""
     html = client.get("/practice/sample/q1").get_data(as_text=True)
-    assert "Answer body 1" not in html
+    hidden = re.search(r'<div class="answer" hidden>(.*?)<form class="grades"', html, re.S)
+    assert hidden and "Answer body 1" in hidden.group(1)
+    assert "Answer body 1" not in html.replace(hidden.group(0), "")
+    assert re.search(r'<form class="grades"[^>]*\bhidden>', html)
     assert 'data-keys="Space Enter"' in html
 
 
@@ -204,7 +209,7 @@ def test_controls_show_all_their_keys(client, csrf):
     html = client.get("/practice/sample/q1").get_data(as_text=True)
     assert 'data-keys="h">Interview Trainer <kbd>h</kbd></a>' in html
     assert re.search(r'data-keys="Space Enter">Show answer <kbd>Space</kbd>.*?<kbd>Enter</kbd>'
-                     r'.*?</a>', html)
+                     r'.*?</button>', html)
     graded = client.post("/practice/sample/q1/grade", data={"rating": "3"},
                          headers={**HX, "X-CSRF-Token": csrf}).get_data(as_text=True)
     assert re.search(r'data-keys="u Ctrl\+z">[^<]*<kbd>u</kbd>.*?<kbd>Ctrl\+Z</kbd>.*?</button>',
@@ -239,7 +244,9 @@ def test_references_show_on_the_answer_side_as_links(tmp_path):
     assert links.count('rel="noopener noreferrer"') == 2
     assert '<a href="https://example.org/a?x=1&amp;y=2" rel="noopener noreferrer"' in links
     assert html.index("<h2>Follow-ups</h2>") < html.index("<h2>References</h2>")
-    assert "example.org" not in client.get("/practice/sample/q1").get_data(as_text=True)
+    question_side = client.get("/practice/sample/q1").get_data(as_text=True)
+    assert re.search(r'<div class="answer" hidden>.*example\.org.*?</div>\s*<form class="grades"',
+                     question_side, re.S)  # there, hidden until revealed
     assert "<h2>References</h2>" not in client.get("/practice/sample/q2?reveal=1").get_data(
         as_text=True)  # a question without references shows no empty heading
 

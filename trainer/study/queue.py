@@ -87,12 +87,16 @@ def learning_ahead(states, marks, now_ts, window_seconds):
 def next_in_review(profile, pack, exclude=None, now_ts=None):
     """The next card Review offers in ``pack``, other than ``exclude``; when nothing else
     is left, a learning card due within the learn-ahead window (even ``exclude``: a card
-    just failed comes back, as in Anki); None when nothing is left for now."""
+    just failed comes back, as in Anki); None when nothing is left for now.
+
+    ``exclude`` is one question id or a set of them (cards graded in the page whose
+    grades are still on their way, for the card it holds ready)."""
     now_ts = time.time() if now_ts is None else now_ts
+    excluded = {exclude} if exclude is None or isinstance(exclude, str) else set(exclude)
     states, marks = profile.cards_in(pack.id), profile.marks_in(pack.id)
     queue = review_queue(pack, states, marks, now_ts, new_allowance(profile, now_ts),
                          review_allowance(profile, now_ts))
-    chosen = next((question_id for question_id in queue if question_id != exclude), None)
+    chosen = next((question_id for question_id in queue if question_id not in excluded), None)
     if chosen is None:
         ahead = learning_ahead(states, marks, now_ts, learn_ahead_seconds(profile))
         chosen = ahead[0] if ahead else None

@@ -1,7 +1,8 @@
 """Focus: a filtered, shuffled run through a pack, each card at its own URL.
 
 * ``GET /focus/<pack>?tag=&difficulty=&starred=1&seed=&i=``: card ``i`` of the run (the
-  seed fixes the order, so every card of the run has its own URL);
+  seed fixes the order, so every card of the run has its own URL); ``ahead=1`` asks for
+  it to be held ready by the page (static/practice.js) before it is shown;
 * ``POST /focus/<pack>/grade`` grades it (the one grading path) and shows card ``i + 1``;
 * ``POST /focus/<pack>/answer``, ``.../star``, ``.../note``, ``.../undo`` are answer first
   and the card actions inside a run (each form carries the run's filter, seed and place).
@@ -32,6 +33,7 @@ from trainer.views.common import (
 )
 from trainer.views.practice import (
     card_actions_html,
+    grade_id_or_400,
     grade_intervals,
     graded_notice,
     typed_answer_or_400,
@@ -76,7 +78,7 @@ def _order(pack, flt, seed):
 
 
 def _render(pack, flt, seed, order, i, revealed=False, notice=None, editing_note=False,
-            redirect_to=None, **extra):
+            redirect_to=None, ahead=False, **extra):
     """Card ``i`` of the run (or the end of it), as the ``card`` block for htmx."""
     profile = current_profile()
     states = profile.cards_in(pack.id)
@@ -96,25 +98,30 @@ def _render(pack, flt, seed, order, i, revealed=False, notice=None, editing_note
     if i >= len(order):
         return respond("focus_done.html", "card", redirect_to=redirect_to, flt=flt,
                        label=_label(flt), total=len(order), seed=seed,
+                       card_url=_url(pack, flt, seed, i),
                        again_url=_url(pack, flt, secrets.randbelow(SEED_MAX), 0),
                        run={"actions": actions, "fields": {"seed": seed, "i": i, **flt}},
                        **context)
     question = pack.question(order[i])
     run = {
         "mode": "focus", "label": _label(flt), "position": i + 1, "total": len(order),
+        "card_url": _url(pack, flt, seed, i),
+        "after_url": _url(pack, flt, seed, i + 1, ahead=1),
         "grade_url": url_for(".grade", pack_id=pack.id),
         "answer_url": url_for(".answer", pack_id=pack.id),
         "reveal_url": _url(pack, flt, seed, i, reveal=1),
+        "reveal_action": url_for(".run", pack_id=pack.id),
+        "reveal_fields": {**{k: v for k, v in flt.items() if v}, "seed": seed, "i": i,
+                          "reveal": "1"},
         "prev_url": _url(pack, flt, seed, max(i - 1, 0)),
         "next_url": _url(pack, flt, seed, i + 1),
         "fields": {"question": question.id, "seed": seed, "i": i, **flt},
         "actions": actions,
     }
     mark = profile.mark(pack.id, question.id)
-    if revealed:
-        extra["intervals"] = grade_intervals(profile, pack, question.id,
-                                             states.get(question.id))
-    elif not editing_note:
+    # The answer side travels with the question, so the intervals do too.
+    extra["intervals"] = grade_intervals(profile, pack, question.id, states.get(question.id))
+    if not (revealed or editing_note or ahead):  # a card held ahead is not shown yet
         card_shown(profile, pack.id, question.id)
     actions_html = card_actions_html(
         pack.id, question.id, mark, revealed=revealed,
@@ -135,7 +142,8 @@ def run(pack_id):
     order = _order(pack, flt, seed)
     i = whole_number_or_400(request.args, "i", 0, len(order))
     return _render(pack, flt, seed, order, i, revealed=request.args.get("reveal") == "1",
-                   editing_note=request.args.get("note") == "1")
+                   editing_note=request.args.get("note") == "1",
+                   ahead=request.args.get("ahead") == "1")
 
 
 def _place(pack):
@@ -164,7 +172,8 @@ def answer(pack_id):
 def grade(pack_id):
     pack = pack_or_404(pack_id)
     flt, seed, order, i, question_id = _place(pack)
-    graded = grade_card(current_profile(), pack.id, question_id, rating_or_400(request.form))
+    graded = grade_card(current_profile(), pack.id, question_id, rating_or_400(request.form),
+                        grade_id=grade_id_or_400())
     return _render(pack, flt, seed, order, i + 1, redirect_to=_url(pack, flt, seed, i + 1),
                    notice=graded_notice(graded, pack.question(question_id)))
 

@@ -4,7 +4,10 @@
 * ``GET /practice/<pack>/<question>`` shows the question; ``?reveal=1`` the answer too,
   ``?note=1`` the note form;
 * ``POST /practice/<pack>/<question>/grade`` applies a 1-4 grade through FSRS and shows
-  the next card of Review mode;
+  the next card of Review mode (a ``grade_id`` field makes a retry apply once);
+* ``GET /practice/<pack>/<question>/next`` is the card that comes next if this one is
+  graded now, for the page to hold ready (static/practice.js): a grade then shows it at
+  once and the grade's own answer, the server's word, corrects it if the queue moved;
 * ``POST /practice/<pack>/undo`` takes back the latest grade in the pack;
 * ``POST .../star``, ``.../bury``, ``.../note`` are the card actions (card_actions.py);
 * ``POST .../answer`` reveals the answer next to the one the learner typed, with the key
@@ -17,6 +20,10 @@ link and form of the card carries the flag on, so reload and back stay in Browse
 
 htmx requests get the ``card`` block only, with ``HX-Push-Url`` where the card changes;
 a direct load of any of these URLs renders the full page from the same template.
+
+Every card carries its answer side (sanitised HTML, hidden until revealed) and the grade
+buttons with their intervals, so revealing needs no request; ``?reveal=1`` is the same
+card with the side shown, for a reload and for a browser without JavaScript.
 """
 
 import time
@@ -25,7 +32,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from trainer.profiles.settings import learn_ahead_seconds, new_limit, scheduler_for_profile
 from trainer.study import answer_check, card_actions
-from trainer.study.grading import card_shown, grade_then_next
+from trainer.study.grading import card_shown, grade_then_next, is_grade_id
 from trainer.study.queue import next_due, next_in_review, review_counts
 from trainer.study.scheduling import (
     RATING_LABELS,
@@ -66,8 +73,13 @@ def card_links(pack, question_id, mode_arg):
                               mode=mode_arg)
 
     return {
+        "card_url": link("practice.card", question_id),
+        "after_url": link("practice.after", question_id),
         "grade_url": link("practice.grade_card", question_id),
         "reveal_url": link("practice.card", question_id, reveal=1),
+        "reveal_action": cached_url_for("practice.card", pack_id=pack.id,
+                                        question_id=question_id),
+        "reveal_fields": {"reveal": "1", **({"mode": mode_arg} if mode_arg else {})},
         "prev_url": link("practice.card", pack.neighbour(question_id, -1)),
         "next_url": link("practice.card", pack.neighbour(question_id, 1)),
         "answer_url": link("practice.answer", question_id),
@@ -98,8 +110,21 @@ def grade_intervals(profile, pack, question_id, state):
             for rating, s in seconds.items()}
 
 
+def grade_id_or_400():
+    """The grade's own id from the form (the page's outbox makes one), or None."""
+    grade_id = request.form.get("grade_id")
+    if grade_id is None or grade_id == "":
+        return None
+    if not is_grade_id(grade_id):
+        abort(400, description="A grade id is 8 to 64 letters, digits, - or _.")
+    return grade_id
+
+
 def graded_notice(graded, question):
     """The confirmation a grade leaves on the next card: "Good: back in 4 days"."""
+    if graded.duplicate:
+        return (f"Already applied: your grade of “{question.title}” had reached the "
+                "server before, so it counts once.")
     words = interval_words(graded.due - time.time())
     text = f"{RATING_LABELS[graded.rating]}: “{question.title}” back {words}."
     if graded.suspended:
@@ -119,7 +144,7 @@ def _next_card(profile, pack, now):
 
 
 def _context(pack, question=None, revealed=False, notice=None, editing_note=False,
-             redo_available=False, **extra):
+             redo_available=False, ahead=False, **extra):
     """What the card template needs for ``question`` (None: the "all caught up" card)."""
     profile = current_profile()
     states = profile.cards_in(pack.id)
@@ -154,9 +179,9 @@ def _context(pack, question=None, revealed=False, notice=None, editing_note=Fals
                 note_draft=extra.get("note_draft"), mode_arg=mode_arg,
                 redo_available=redo_available),
         )
-        if revealed:
-            context["intervals"] = grade_intervals(profile, pack, question.id, state)
-        elif not editing_note:
+        # The answer side travels with the question, so the intervals do too.
+        context["intervals"] = grade_intervals(profile, pack, question.id, state)
+        if not (revealed or editing_note or ahead):  # a card held ahead is not shown yet
             card_shown(profile, pack.id, question.id, now)
     else:
         context["next_card"] = _next_card(profile, pack, now)
@@ -188,11 +213,15 @@ def _show_same(pack, question, notice=None):
                  revealed=revealed, notice=notice)
 
 
-def _next_after(pack, question_id):
-    """What follows ``question_id`` without a grade: Browse's next, or Review's next."""
+SKIP_MAX = 20  # grades a page may hold unsent while it asks for the card after them
+
+
+def _next_after(pack, question_id, skip=()):
+    """What follows ``question_id`` without a grade: Browse's next, or Review's next
+    (other than the cards in ``skip``)."""
     if _browsing():
         return pack.neighbour(question_id, 1)
-    return next_in_review(current_profile(), pack, exclude=question_id)
+    return next_in_review(current_profile(), pack, exclude={question_id, *skip})
 
 
 @bp.get("/<pack_id>")
@@ -213,13 +242,23 @@ def card(pack_id, question_id):
                  editing_note=request.args.get("note") == "1")
 
 
+@bp.get("/<pack_id>/<question_id>/next")
+def after(pack_id, question_id):
+    """The card a grade of ``question_id`` would bring now (held ready by the page)."""
+    pack = pack_or_404(pack_id)
+    question = question_or_404(pack, question_id)
+    skip = request.args.getlist("skip")[:SKIP_MAX]  # graded in the page, not yet arrived
+    next_id = _next_after(pack, question.id, skip)
+    return _card(pack, pack.question(next_id) if next_id else None, ahead=True)
+
+
 @bp.post("/<pack_id>/<question_id>/grade")
 def grade_card(pack_id, question_id):
     pack = pack_or_404(pack_id)
     question = question_or_404(pack, question_id)
     rating = rating_or_400(request.form)
     graded, next_id = grade_then_next(current_profile(), pack, question.id, rating,
-                                      browsing=_browsing())
+                                      browsing=_browsing(), grade_id=grade_id_or_400())
     return _show(pack, next_id, notice=graded_notice(graded, question))
 
 
