@@ -389,6 +389,7 @@ def _plain(text):
 
 def _first_line(markdown):
     for line in markdown.split("\n"):
+        line = line.rstrip("\\").strip()
         if re.search(r"\w", line) and not line.startswith(("```", "!")):
             return line if len(line) <= 200 else line[:200].rsplit(" ", 1)[0] + " …"
     return "See the answer"
@@ -401,8 +402,8 @@ def _toml(value):
 class _Media:
     """The deck's images that become pack assets, by their Anki name."""
 
-    def __init__(self, folder, lost):
-        self.folder, self.lost = Path(folder), lost
+    def __init__(self, folder, lost, prefix=""):
+        self.folder, self.lost, self.prefix = Path(folder), lost, prefix  # ours: <pack>-
         self.assets, self._by_name, self._bytes = {}, {}, 0
 
     def __call__(self, src, _alt):
@@ -436,7 +437,8 @@ class _Media:
                 self._bytes + len(data) > MAX_PACK_ASSET_BYTES:
             self.lost.append(f"image '{shown}' is over the image limits: left out")
             return None
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).stem).strip("-._")[:80] or "image"
+        stem = Path(name).stem.removeprefix(self.prefix) or Path(name).stem
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:80] or "image"
         asset = f"{ASSETS_DIR}/{stem}{EXTENSIONS[kind]}"
         if asset in self.assets and self.assets[asset] != data:
             asset = f"{ASSETS_DIR}/{stem}-{hashlib.sha1(data).hexdigest()[:6]}{EXTENSIONS[kind]}"  # noqa: S324
@@ -555,7 +557,7 @@ def convert(records, media_folder, name, pack_id=None):
         pack_id = ours.pop()  # a package we exported: it comes back under its own id
     pack_id = _pack_id(pack_id, title)
     lost, files, taken = [], {}, set()
-    media = _Media(media_folder, lost)
+    media = _Media(media_folder, lost, prefix=f"{pack_id}-")
     for number, note in enumerate(notes, start=1):
         text = _question(note, media, deck or title, lost, number)
         if text is None:
