@@ -178,7 +178,7 @@ def test_the_theme_button_and_the_dark_colours(page, live_server, console_errors
     page.goto(live_server.url + f"/practice/{PACK}")
     html = page.locator("html")
     expect(html).to_have_attribute("data-theme", "auto")
-    background = "() => getComputedStyle(document.body).backgroundColor"
+    background = "() => getComputedStyle(document.documentElement).backgroundColor"
     light = page.evaluate(background)
     page.get_by_role("button", name="Theme: auto").click()
     expect(html).to_have_attribute("data-theme", "light")
