@@ -12,7 +12,7 @@ else
 unexport CHROMIUM
 endif
 
-.PHONY: run test test-fast lint bench install install-test chromium clean pack-check-min
+.PHONY: run test test-fast lint bench screenshots install install-test chromium clean pack-check-min
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@$(BIN)/python -m pip uninstall --quiet --yes trainer-example-pack 2>/dev/null || true
+	@# axe-core and the Nu HTML checker for e2e/test_anywhere.py (package.json); without
+	@# node those tests skip and say why
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent; \
+	else echo "npm not found: the axe and Nu checker browser tests will skip"; fi
 
 run: install
 	PORT=$(PORT) $(BIN)/trainer serve --host $(HOST) --port $(PORT)
@@ -61,5 +65,9 @@ pack-check-min: $(BIN)/python
 bench: install-test chromium
 	$(BIN)/python -m bench
 
+# The practice card at 375, 768 and 1920 px, light and dark, into docs/screenshots/.
+screenshots: install-test chromium
+	$(BIN)/python -m bench.screenshots
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache dist build
+	rm -rf $(VENV) .pytest_cache .ruff_cache dist build node_modules
