@@ -87,7 +87,7 @@ def test_reveal_and_next_card_paint_before_any_answer_at_100ms(browser, live_ser
 
     watch = page.evaluate("() => window.__watch")
     responses = page.evaluate(RESPONSES)
-    key_at = {key: at for key, at in watch["keys"]}
+    key_at = dict(watch["keys"])
     revealed_at = next(at for state, at in watch["changes"] if state == f"{first}:answer")
     next_at = next(at for state, at in watch["changes"] if state == f"{second}:question")
     # No request answered between the key and the change: none was needed.
