@@ -59,7 +59,7 @@
   /* A second click of the mouse while the first is on its way is dropped too. */
   window.addEventListener("click", function (event) {
     if (!event.isTrusted || !isHostControl(event.target)) return;
-    if (event.target.closest("button") && holdHostKeys()) {
+    if (event.target.closest("button") && inFlight) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }

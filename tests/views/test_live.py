@@ -637,3 +637,48 @@ def test_a_hand_over_gives_the_new_device_a_token_of_its_own(app):
     assert handed != original and room.host_tokens == [original, handed]
     assert projector.post(f"/live/{code}/host/start").status_code == 200
     assert host.post(f"/live/{code}/host/reveal").status_code == 200
+
+
+def test_no_participant_id_in_any_participant_page(app):
+    host, code = host_session(app, show_answers="1", count="1")
+    ann, bob = join(app, code, "Ann"), join(app, code, "Bob")
+    room = app.extensions["live_rooms"].get(code)
+    pids = [p.pid for p in room.participants.values()]
+    pages = []
+    host.post(f"/live/{code}/host/start")
+    for person in (ann, bob):
+        person.post(f"/live/{code}/answer", {"text": "an answer"})
+        pages.append(person.get(f"/live/{code}").get_data(as_text=True))
+    host.post(f"/live/{code}/host/reveal")
+    for person in (ann, bob):
+        person.post(f"/live/{code}/grade", {"rating": "2"})
+        pages.append(person.post(f"/live/{code}/rate", {"slot": "0", "rating": "1"})
+                     .get_data(as_text=True))
+    host.post(f"/live/{code}/host/next")
+    host.post(f"/live/{code}/host/next")
+    for person in (ann, bob):
+        pages.append(person.get(f"/live/{code}").get_data(as_text=True))
+        pages.append(person.get(f"/live/{code}/summary").get_data(as_text=True))
+    assert room.state == R.FINISHED
+    for page in pages:
+        assert not any(pid in page for pid in pids)
+        assert "data-pid" not in page
+
+
+def test_a_late_answer_says_why_and_the_printable_summary(app):
+    host, code = host_session(app, timer="5", keep_answers="1", count="1")
+    ann = join(app, code, "Ann")
+    store = app.extensions["live_rooms"]
+    host.post(f"/live/{code}/host/start")
+    ann.post(f"/live/{code}/answer", {"text": "in time"})
+    real_clock = store.clock
+    store.clock = lambda: real_clock() + 60
+    try:
+        late = ann.post(f"/live/{code}/answer", {"text": "late"}).get_data(as_text=True)
+    finally:
+        store.clock = real_clock
+    assert "Time&#39;s up" in late or "Time's up" in late
+    host.post(f"/live/{code}/host/finish")
+    page = host.get(f"/live/{code}/summary/print").get_data(as_text=True)
+    assert "Per person and question" in page and "in time" in page
+    assert "1 participant " in page or "1 participant<" in page or "1 participant ·" in page
