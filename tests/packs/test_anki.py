@@ -239,3 +239,14 @@ def test_upload_and_download_on_the_packs_page(deck, tmp_path):
                              "csrf_token": csrf_from(page),
                              "archive": (io.BytesIO(deck.read_bytes()), "again.apkg")})
     assert remote.status_code == 403
+
+
+def test_a_collection_package_imports_too(tmp_path):
+    col = Collection(str(tmp_path / "collection.anki2"))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "What is a colpkg?", "A whole collection."
+    col.add_note(note, col.decks.id("Everything"))
+    col.export_collection_package(str(tmp_path / "all.colpkg"), True, False)
+    col.close()
+    converted = read_package_file(tmp_path / "all.colpkg")
+    assert converted.files.name == "everything" and converted.notes == 1
