@@ -1,4 +1,6 @@
-"""Live team sessions (issue 5): 50 and 200 simulated participants polling one room.
+"""Live team sessions (issues 5, 15): 50, 200, 500, 1,000 simulated participants
+polling one room, until fan-out passes FANOUT_LIMIT_S or the server's CPU CPU_LIMIT_PCT of
+a core: the one-process ceiling (docs/performance.md).
 
 Each participant is a browser as htmx drives it: its own keep-alive connection and
 signed session cookie, joined through the join form, then ``GET /live/<code>/stage?v=``
@@ -33,6 +35,9 @@ ACTIONS = ("start", "reveal", "next")
 SETTLE_SECONDS = 2.0  # polling before the first action
 POLL_INTERVAL = 1.0
 WORKER_SHARE = 8  # participants per client thread
+SIZES = (50, 200, 500, 1000)
+FANOUT_LIMIT_S = 1.5
+CPU_LIMIT_PCT = 80.0
 
 
 def live_feature_present():
@@ -146,7 +151,8 @@ def run_room(server, host, code, people):
     for n, action in enumerate(ACTIONS):
         time.sleep(max(0.0, began + SETTLE_SECONDS + n * ROUND_SECONDS - time.perf_counter()))
         fired.append(time.perf_counter())  # the host's click: the clock starts here
-        host.post_form(f"/live/{code}/host/{action}", {}, allow=(200, 303))
+        # confirm: N leaves the reveal at once although nobody graded (issue 15's guard)
+        host.post_form(f"/live/{code}/host/{action}", {"confirm": "1"}, allow=(200, 303))
     for t in threads:
         t.join()
     cpu = server.cpu_seconds() - cpu_before
@@ -226,14 +232,23 @@ def answer_and_grade(server, host, code, people):
             "room_kb": room_file.stat().st_size / 1024}
 
 
-def live_session(server, make_user, sizes=(50, 200)):
-    """Return ``(figures, None)``, or ``(None, reason)`` when there is nothing to measure."""
+def live_session(server, make_user, sizes=SIZES):
+    """Return ``(figures, None)``, or ``(None, reason)`` when there is nothing to measure.
+
+    Sizes run smallest first and stop after the first one past a limit;
+    ``live_ceiling`` is the largest size within both.
+    """
     if not live_feature_present():
         return None, "live sessions (issue 5) are not in this build yet"
-    results = {}
+    results = {"live_ceiling": 0}
     for size in sizes:
         host = Browser(make_user(), server)
-        code, people = make_room(server, host, size, make_user)
+        try:
+            code, people = make_room(server, host, size, make_user)
+        except RuntimeError as exc:  # a room full at PARTICIPANTS_MAX: the cap, not a ceiling
+            results[f"live_{size}_skipped"] = str(exc)[:200]
+            host.conn.close()
+            break
         try:
             figures = run_room(server, host, code, people)
             figures.update(answer_and_grade(server, host, code, people))
@@ -242,4 +257,34 @@ def live_session(server, make_user, sizes=(50, 200)):
                 person.browser.conn.close()
             host.conn.close()
         results.update({f"live_{size}_{k}": v for k, v in figures.items()})
+        print(f"   live {size}: fan-out {figures['fanout_s']:.2f} s, "
+              f"CPU {figures['cpu_pct']:.0f} %", flush=True)
+        if figures["fanout_s"] > FANOUT_LIMIT_S or figures["cpu_pct"] > CPU_LIMIT_PCT:
+            break
+        results["live_ceiling"] = size
     return results, None
+
+
+def main():
+    """``python -m bench.live``: this part alone, against a fresh server."""
+    import secrets
+    import tempfile
+    from pathlib import Path
+
+    from bench import http_bench
+    secret = secrets.token_hex(16)
+    with tempfile.TemporaryDirectory() as work:
+        server = http_bench.start_server(Path(work) / "live", secret,
+                                         TRAINER_LIVE_PARTICIPANTS_MAX=str(max(SIZES)))
+        try:
+            figures, reason = live_session(server, lambda: http_bench.User.make(secret))
+        finally:
+            server.stop()
+    for key, value in sorted((figures or {}).items()):
+        print(f"{key}: {value:.2f}" if isinstance(value, float) else f"{key}: {value}")
+    if reason:
+        print("skipped:", reason)
+
+
+if __name__ == "__main__":
+    main()
