@@ -19,7 +19,7 @@ def test_every_code_colour_reaches_aa_in_both_themes():
     assert len(light) > 30 and len(dark) > 20
     assert min(contrast(c, LIGHT_BG) for c in light) >= 4.5
     assert min(contrast(c, DARK_BG) for c in dark) >= 4.5
-    assert colours(css, ':root[data-theme="auto"] pre .') == dark
+    assert colours(css, ':root:not([data-theme="light"]) pre .') == dark
     assert "@media (prefers-color-scheme: dark)" in css
 
 

@@ -33,13 +33,14 @@ def style_rules(style, scope, background):
 
 
 def themed_css(light, dark):
-    """The light rules under ``pre``, and the dark ones for ``data-theme="dark"`` and for
-    ``data-theme="auto"`` on a device that prefers dark. ``light`` and ``dark`` are
-    (style, background) pairs."""
+    """The light rules under ``pre``; the dark ones for ``data-theme="dark"``, and for any
+    theme but "light" on a device that prefers dark (auto, or a page without one).
+    ``light`` and ``dark`` are (style, background) pairs."""
     light_rules = style_rules(light[0], "pre", light[1])
     out = [*light_rules.values()]
+    prefers_dark = "@media (prefers-color-scheme: dark)"
     for scope, wrap in ((':root[data-theme="dark"] pre', None),
-                        (':root[data-theme="auto"] pre', "@media (prefers-color-scheme: dark)")):
+                        (':root:not([data-theme="light"]) pre', prefers_dark)):
         dark_rules = style_rules(dark[0], scope, dark[1])
         for cls in light_rules:
             dark_rules.setdefault(

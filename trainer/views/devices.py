@@ -28,6 +28,7 @@ from trainer.profiles.appearance import (
     theme,
 )
 from trainer.profiles.store import PROFILE_ID
+from trainer.storage import DataFileError
 from trainer.views.common import current_device, current_profile, note_device, trainer
 from trainer.web.htmx import SEE_OTHER
 from trainer.web.urls import public_url_for
@@ -42,11 +43,15 @@ def _page_helpers():
 
 
 def page_theme():
-    """The visitor's theme; "auto" for a browser that has no profile yet (none is made)."""
+    """The visitor's theme; "auto" for a browser that has no profile yet (none is made),
+    and on the error page of a profile file that cannot be read."""
     profile_id = session.get("profile")
     if not (isinstance(profile_id, str) and PROFILE_ID.match(profile_id)):
         return THEME_DEFAULT
-    return theme(current_profile())
+    try:
+        return theme(current_profile())
+    except DataFileError:
+        return THEME_DEFAULT
 
 
 def profile_devices():
