@@ -1,5 +1,12 @@
 """In Chromium: key press to next card painted, and the bytes a first visit costs.
 
+Also the card's own keys (#14) at an emulated round trip of 0, 50 and 100 ms (CDP
+``Network.emulateNetworkConditions``): Space to the answer side painted, and a grade to
+the next card painted, each from the ``keydown`` to the first animation frame after the
+card changed in the DOM (a MutationObserver). Before each grade the run waits until the
+page holds the next card and has sent the grades before, as it would for a person, who
+takes longer than a round trip to read an answer.
+
 The timing is taken inside the page, on the page's own clock (``performance.now()``):
 from the ``keydown`` of ``j`` to the first animation frame after htmx's
 ``htmx:afterSettle`` (the frame in which the new card is painted). The listeners are
@@ -9,6 +16,7 @@ settle delay, not our server.
 """
 
 import os
+import time
 
 from bench.stats import percentile
 
@@ -58,6 +66,104 @@ FLIP_BYTES = """() => performance.getEntriesByType("resource")
   .filter((r) => r.initiatorType === "xmlhttprequest").map((r) => r.transferSize)"""
 
 
+RTTS_MS = (0, 50, 100)
+CARD_ROUNDS = 30
+CARD_WARMUP = 3
+
+# Records keydown of Space and 3, and the frame after the card's side or question changed.
+CARD_LISTEN = """() => {
+  const b = window.__cardBench = {t0: null, key: null, reveal: [], grade: [], notify: null};
+  window.addEventListener("keydown", (e) => {
+    if (e.key === " " || e.key === "3") { b.t0 = performance.now(); b.key = e.key; }
+  }, true);
+  let last = null;
+  const state = () => {
+    const c = document.getElementById("card");
+    return c ? [c.dataset.question, c.dataset.side].join(":") : "";
+  };
+  last = state();
+  new MutationObserver(() => {
+    const now = state();
+    if (now === last) return;
+    last = now;
+    const t0 = b.t0;
+    if (t0 === null) return;
+    const list = b.key === " " ? b.reveal : b.grade;
+    b.t0 = null;
+    requestAnimationFrame(() => { list.push(performance.now() - t0); if (b.notify) b.notify(); });
+  }).observe(document.querySelector("main"), {subtree: true, childList: true,
+                                              attributes: true, attributeFilter: ["data-side"]});
+}"""
+
+CARD_PAINTED = """([kind, n]) => new Promise((resolve, reject) => {
+  const b = window.__cardBench;
+  const timer = setTimeout(() => reject(new Error(kind + ": no paint within 10 s")), 10000);
+  const check = () => {
+    if (b[kind].length > n) { clearTimeout(timer); b.notify = null; resolve(); }
+  };
+  b.notify = check;
+  check();
+})"""
+
+# The page holds the card a grade brings, and has no grade waiting to be sent.
+HELD_READY = """() => {
+  const c = document.getElementById("card");
+  if (!c || !c.dataset.after) return false;
+  if ((localStorage.getItem("trainer-outbox") || "[]") !== "[]") return false;
+  const after = new URL(c.dataset.after, location.href).href;
+  return performance.getEntriesByType("resource").some(
+    (r) => r.name.startsWith(after) && r.responseEnd > 0);
+}"""
+
+
+def _wait_ready(page, timeout_s=10.0):
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(HELD_READY):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the page did not hold the next card within 10 s")
+        time.sleep(0.02)
+
+
+def card_keys(browser, base_url, pack, rtt_ms):
+    """Space to the answer painted, grade to the next card painted, at ``rtt_ms``.
+
+    Browse mode, a profile of its own (a new context): every grade goes on to the next
+    question of the pack, never held back by the day's new-question limit.
+    """
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/practice/{pack}/{_first_question(page, base_url, pack)}"
+                  "?mode=browse", wait_until="load")
+        if rtt_ms:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", {
+                "offline": False, "latency": rtt_ms, "downloadThroughput": -1,
+                "uploadThroughput": -1})
+        page.evaluate(CARD_LISTEN)
+        for n in range(CARD_WARMUP + CARD_ROUNDS):
+            _wait_ready(page)
+            page.keyboard.press("Space")
+            page.evaluate(CARD_PAINTED, ["reveal", n])
+            page.keyboard.press("3")
+            page.evaluate(CARD_PAINTED, ["grade", n])
+        measured = page.evaluate("() => window.__cardBench")
+    finally:
+        context.close()
+    out = {}
+    for kind in ("reveal", "grade"):
+        values = measured[kind][CARD_WARMUP:]
+        out[f"key_to_paint_{kind}_rtt{rtt_ms}_p50_ms"] = percentile(values, 50)
+        out[f"key_to_paint_{kind}_rtt{rtt_ms}_p95_ms"] = percentile(values, 95)
+    return out
+
+
+def _first_question(page, base_url, pack):
+    page.goto(f"{base_url}/practice/{pack}", wait_until="load")
+    return page.locator("#card").get_attribute("data-question")
+
+
 def chromium_path():
     return os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 
@@ -99,6 +205,9 @@ def key_to_paint(base_url, pack="flask_core"):
             measured = page.evaluate("() => window.__bench")
             flip_sizes = page.evaluate(FLIP_BYTES)
             context.close()
+            cards = {}
+            for rtt in RTTS_MS:
+                cards.update(card_keys(browser, base_url, pack, rtt))
         finally:
             browser.close()
     paint = measured["paint"][WARMUP_FLIPS:]
@@ -114,4 +223,5 @@ def key_to_paint(base_url, pack="flask_core"):
         "first_load_requests": card["requests"],
         "home_first_load_bytes": home["html"] + home["assets"],
         "flip_bytes": round(sum(flip_sizes) / len(flip_sizes)) if flip_sizes else 0,
+        **cards,
     }

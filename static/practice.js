@@ -18,7 +18,7 @@
   "use strict";
 
   var OUTBOX = "trainer-outbox";
-  var ahead = null; /* {url, html}: the card a grade of the shown card brings */
+  var ahead = null; /* {url, after, node}: the card a grade of the shown card brings */
   var fetching = null; /* the data-after URL being fetched */
   var sending = false;
   var failures = 0; /* consecutive failed sends: the backoff and the notice */
@@ -285,7 +285,8 @@
         return response.text();
       })
       .then(function (html) {
-        if (fetching === url) ahead = { url: url, after: el.dataset.after, html: html };
+        /* parsed now, while nobody waits: a grade only puts it in place */
+        if (fetching === url) ahead = { url: url, after: el.dataset.after, node: parseCard(html) };
         fetching = null;
       }, function () { fetching = null; });
   }
@@ -296,10 +297,17 @@
     return t.content.querySelector("#card");
   }
 
-  function putCard(next, old) {
+  /* After the frame that paints the change: what nobody sees need not delay it. */
+  function afterPaint(work) {
+    requestAnimationFrame(function () { setTimeout(work, 0); });
+  }
+
+  function putCard(next, old, soon) {
     old.replaceWith(next);
     lastCard = next;
-    if (window.htmx) window.htmx.process(next);
+    if (!window.htmx) return next;
+    if (soon) afterPaint(function () { window.htmx.process(next); });
+    else window.htmx.process(next);
     return next;
   }
 
@@ -327,20 +335,21 @@
     var items = readOutbox();
     items.push(item);
     writeOutbox(items);
-    var next = ahead && ahead.after === el.dataset.after ? parseCard(ahead.html) : null;
+    var next = ahead && ahead.after === el.dataset.after ? ahead.node : null;
     ahead = null;
     var back = item.words ? " back " + item.words : "";
     if (next) {
       next.dataset.follows = item.id;
       setNotice(next, item.label + ": “" + item.title + "”" + back + ". Undo with u.");
       next.querySelectorAll(".undo-control, form.undo").forEach(function (u) { u.hidden = false; });
-      putCard(next, el);
+      putCard(next, el, true);
       history.pushState({ htmx: true }, "", next.dataset.url);
       window.scrollTo(0, 0);
       followCard(next);
       var title = titleOf(next);
       say(item.label + "," + back + ". " + (next.dataset.question ? "Next: " + title : title));
-      prefetch();
+      afterPaint(function () { flush(); prefetch(); });
+      return;
     } else {
       el.dataset.follows = item.id;
       el.dataset.waiting = "1";

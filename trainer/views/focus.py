@@ -32,6 +32,7 @@ from trainer.views.common import (
     whole_number_or_400,
 )
 from trainer.views.practice import (
+    answer_side_html,
     card_actions_html,
     grade_id_or_400,
     grade_intervals,
@@ -121,6 +122,7 @@ def _render(pack, flt, seed, order, i, revealed=False, notice=None, editing_note
     mark = profile.mark(pack.id, question.id)
     # The answer side travels with the question, so the intervals do too.
     extra["intervals"] = grade_intervals(profile, pack, question.id, states.get(question.id))
+    extra["answer_side_html"] = answer_side_html(question)
     if not (revealed or editing_note or ahead):  # a card held ahead is not shown yet
         card_shown(profile, pack.id, question.id)
     actions_html = card_actions_html(

@@ -29,10 +29,12 @@ card with the side shown, for a reload and for a browser without JavaScript.
 import time
 
 from flask import Blueprint, abort, render_template, request, url_for
+from markupsafe import Markup
 
-from trainer.profiles.settings import learn_ahead_seconds, new_limit, scheduler_for_profile
+from trainer.profiles.settings import learn_ahead_seconds, scheduler_for_profile
 from trainer.study import answer_check, card_actions
 from trainer.study.grading import card_shown, grade_then_next, is_grade_id
+from trainer.study.plan import new_limit
 from trainer.study.queue import next_due, next_in_review, review_counts
 from trainer.study.scheduling import (
     RATING_LABELS,
@@ -102,12 +104,56 @@ def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, b
                 note_max=card_actions.NOTE_MAX, note_draft=note_draft, run=run)
 
 
+ANSWER_SIDES_MAX = 4096  # questions whose answer side HTML is kept
+_answer_sides = {}
+
+
+def answer_side_html(question):
+    """The answer side of ``question`` (templates/_answer_side.html), rendered once.
+
+    It depends on the question alone and every card carries it now (#14), so the HTML
+    is kept per question object: a pack loaded again brings new objects, and the kept
+    object is compared, so an old text is never served. The flip's CPU went from 1.5 to
+    1.1 ms here (docs/performance.md, "Instant cards").
+    """
+    kept = _answer_sides.get(id(question))
+    if kept is not None and kept[0] is question:
+        return kept[1]
+    html = Markup(render_template("_answer_side.html", question=question))  # noqa: S704
+    if len(_answer_sides) >= ANSWER_SIDES_MAX:
+        _answer_sides.clear()
+    _answer_sides[id(question)] = (question, html)
+    return html
+
+
+NEW_INTERVALS_MAX = 4096  # new cards' intervals kept: (scheduler, card, window) each
+_new_intervals = {}
+
+
 def grade_intervals(profile, pack, question_id, state):
-    """What each grade would do to this card now, as the grade buttons show it."""
+    """What each grade would do to this card now, as the grade buttons show it.
+
+    Every card carries its grade buttons now (#14), so every flip asks. A new card's
+    intervals do not depend on the time (its first steps, or Easy's whole days), so they
+    are kept per scheduler (``scheduler_for`` hands out one object per set of settings)
+    and card: 4 FSRS reviews a flip saved, the flip's CPU from 1.6 to 1.1 ms here
+    (docs/performance.md, "Instant cards").
+    """
     ahead = learn_ahead_seconds(profile)
-    seconds = next_intervals(scheduler_for_profile(profile), pack.id, question_id, state)
-    return {rating: {"label": interval_label(s, ahead), "words": interval_words(s)}
-            for rating, s in seconds.items()}
+    scheduler = scheduler_for_profile(profile)
+    key = (id(scheduler), pack.id, question_id, ahead) if state is None else None
+    if key is not None:
+        kept = _new_intervals.get(key)
+        if kept is not None and kept[0] is scheduler:
+            return kept[1]
+    seconds = next_intervals(scheduler, pack.id, question_id, state)
+    intervals = {rating: {"label": interval_label(s, ahead), "words": interval_words(s)}
+                 for rating, s in seconds.items()}
+    if key is not None:
+        if len(_new_intervals) >= NEW_INTERVALS_MAX:
+            _new_intervals.clear()
+        _new_intervals[key] = (scheduler, intervals)
+    return intervals
 
 
 def grade_id_or_400():
@@ -181,6 +227,7 @@ def _context(pack, question=None, revealed=False, notice=None, editing_note=Fals
         )
         # The answer side travels with the question, so the intervals do too.
         context["intervals"] = grade_intervals(profile, pack, question.id, state)
+        context["answer_side_html"] = answer_side_html(question)
         if not (revealed or editing_note or ahead):  # a card held ahead is not shown yet
             card_shown(profile, pack.id, question.id, now)
     else:
