@@ -18,16 +18,21 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The question packs of issue #18, each its own distribution under packs/ (docs/packs.md):
+# installed editable, through the same `trainer` entry points a pack from PyPI uses, so
+# a question edited in packs/<id>/trainer_<id>/pack/ shows at the next start.
+PACKS := ./packs/python_core ./packs/sql_databases ./packs/http_apis ./packs/behavioural
+
 # Editable install: the wheel's force-include copies packs/flask_core, so we reinstall
 # on every run to pick up pack edits.
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e . $(addprefix -e ,$(PACKS))
 
-# The test extra only: the example pack of the browser tests is installed by the tests
+# The test extra and the packs: the example pack of the browser tests is installed by the tests
 # themselves into a folder of their own (e2e/conftest.py), never into this environment,
 # so `make run` after `make test` serves no test fixture.
 install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]' $(addprefix -e ,$(PACKS))
 	@$(BIN)/python -m pip uninstall --quiet --yes trainer-example-pack 2>/dev/null || true
 	@# axe-core and the Nu HTML checker for e2e/test_anywhere.py (package.json); without
 	@# node those tests skip and say why

@@ -18,6 +18,7 @@ from trainer.views import (
     mock,
     modes,
     packs,
+    plan,
     practice,
     profile,
     scheduler,
@@ -30,7 +31,7 @@ from trainer.web.assets import asset_dir
 
 # Every blueprint, in one list (as flaskr registers its own in one place).
 BLUEPRINTS = (system, home, practice, modes, focus, mock, live, profile, stats, packs,
-              search, scheduler, devices)
+              search, scheduler, devices, plan)
 
 
 class Trainer:

@@ -70,6 +70,7 @@ class PackRegistry:
         self._render_cache = Path(cache_dir) / RENDER_CACHE_FILE if cache_dir else None
         self._cache_key = cache_key(secret_key) if secret_key else None
         self.packs = {}
+        self._shelf = []
         self.errors = []
         self.reload()
 
@@ -106,6 +107,7 @@ class PackRegistry:
             else:
                 packs[pack.id] = pack
         self.packs = dict(sorted(packs.items()))
+        self._shelf = list(packs)  # the order packs claimed their ids in
         self.errors = sorted(errors, key=lambda e: e.path)
 
     @staticmethod
@@ -190,6 +192,13 @@ class PackRegistry:
 
     def get(self, pack_id):
         return self.packs.get(pack_id)
+
+    def shelf(self):
+        """The packs in the fixed order in which they claim ids (the trainer's own
+        ``flask_core`` first, then pip-installed packs by distribution name, then data
+        packs): the home page lists them so, so the built-in pack stays on top however
+        many packs are installed."""
+        return [self.packs[pack_id] for pack_id in self._shelf]
 
     def __iter__(self):
         return iter(self.packs.values())

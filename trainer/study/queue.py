@@ -7,13 +7,17 @@
   learn-ahead window (20 min by default, as Anki) comes now rather than later.
 * Browse: the pack in order (``Pack.neighbour``).
 * Focus: a filtered, shuffled run through a pack (see :func:`focus_order`).
+
+While the profile has a study plan (study/plan.py, the job loop), Review offers only the
+questions in it, and the plan's daily new-question limit replaces the profile's.
 """
 
 import random
 import time
 
-from trainer.profiles.settings import learn_ahead_seconds, new_limit, review_limit
+from trainer.profiles.settings import learn_ahead_seconds, review_limit
 from trainer.study.card_actions import end_of_day, is_buried, is_suspended, start_of_day
+from trainer.study.plan import new_limit, review_scope
 from trainer.study.scheduling import LEARNING_STATES, REVIEW_STATE, counts, due_questions
 
 
@@ -23,7 +27,8 @@ def new_today(profile, now_ts):
 
 
 def new_allowance(profile, now_ts):
-    """How many new questions Review may still bring in today (the limit is for all packs)."""
+    """How many new questions Review may still bring in today (the limit is for all packs;
+    a study plan's while one is on)."""
     return max(new_limit(profile) - new_today(profile, now_ts), 0)
 
 
@@ -41,23 +46,32 @@ def review_counts(pack, profile, states, now_ts, marks=None):
 
     ``new_count`` is the new questions Review will bring in today (never more than the
     daily allowance left), ``new_held`` those the limit keeps for another day; suspended
-    cards count nowhere.
+    cards count nowhere, and neither do questions a study plan leaves out
+    (``outside_plan``: how many, 0 without a plan).
     """
     marks = profile.marks_in(pack.id) if marks is None else marks
     suspended = _suspended(marks)
     ids = [q for q in pack.question_ids if q not in suspended] if suspended else pack.question_ids
+    scope = review_scope(profile, pack)
+    if scope is not None:
+        ids = [q for q in ids if q in scope]
     new, due = counts(ids, states, now_ts)
     offered = min(new, new_allowance(profile, now_ts))
     return {"new_count": offered, "new_held": new - offered, "due_count": due,
-            "suspended_count": len(suspended)}
+            "suspended_count": len(suspended),
+            "outside_plan": 0 if scope is None else len(pack.questions) - len(scope)}
 
 
-def review_queue(pack, states, marks, now_ts, new_allowance, review_allowance=None):
+def review_queue(pack, states, marks, now_ts, new_allowance, review_allowance=None,
+                 scope=None):
     """Question ids to review now, in order; at most ``new_allowance`` new ones and
-    ``review_allowance`` review cards (None: no limit)."""
+    ``review_allowance`` review cards (None: no limit); only ids in ``scope`` when it is
+    given (a study plan's questions)."""
     queue = []
     new_taken = reviews_taken = 0
     for question_id in due_questions(pack.question_ids, states, now_ts):
+        if scope is not None and question_id not in scope:
+            continue
         mark = marks.get(question_id)
         if is_buried(mark, now_ts) or is_suspended(mark):
             continue
@@ -74,10 +88,12 @@ def review_queue(pack, states, marks, now_ts, new_allowance, review_allowance=No
     return queue
 
 
-def learning_ahead(states, marks, now_ts, window_seconds):
-    """Learning and relearning cards due within the window, soonest first."""
+def learning_ahead(states, marks, now_ts, window_seconds, scope=None):
+    """Learning and relearning cards due within the window, soonest first (only those
+    in ``scope`` when it is given)."""
     soon = sorted((s["due"], qid) for qid, s in states.items()
-                  if s["fsrs"].get("state") in LEARNING_STATES
+                  if (scope is None or qid in scope)
+                  and s["fsrs"].get("state") in LEARNING_STATES
                   and s["due"] <= now_ts + window_seconds
                   and not is_buried(marks.get(qid), now_ts)
                   and not is_suspended(marks.get(qid)))
@@ -94,11 +110,12 @@ def next_in_review(profile, pack, exclude=None, now_ts=None):
     now_ts = time.time() if now_ts is None else now_ts
     excluded = {exclude} if exclude is None or isinstance(exclude, str) else set(exclude)
     states, marks = profile.cards_in(pack.id), profile.marks_in(pack.id)
+    scope = review_scope(profile, pack)
     queue = review_queue(pack, states, marks, now_ts, new_allowance(profile, now_ts),
-                         review_allowance(profile, now_ts))
+                         review_allowance(profile, now_ts), scope)
     chosen = next((question_id for question_id in queue if question_id not in excluded), None)
     if chosen is None:
-        ahead = learning_ahead(states, marks, now_ts, learn_ahead_seconds(profile))
+        ahead = learning_ahead(states, marks, now_ts, learn_ahead_seconds(profile), scope)
         chosen = ahead[0] if ahead else None
     return chosen
 
@@ -109,17 +126,19 @@ def next_due(profile, pack, now_ts=None):
     Returns ``(due_at, available_at)``: when the soonest card falls due, and when Review
     will offer it (a learning card within the learn-ahead window before it is due; a
     card held by a daily limit or buried at the start of tomorrow). ``(None, None)``
-    when no card is waiting (every question suspended, or the pack empty).
+    when no card is waiting (every question suspended or outside the study plan, or the
+    pack empty).
     """
     now_ts = time.time() if now_ts is None else now_ts
     states, marks = profile.cards_in(pack.id), profile.marks_in(pack.id)
+    scope = review_scope(profile, pack)
     tomorrow = end_of_day(now_ts)
     window = learn_ahead_seconds(profile)
     reviews_left = review_allowance(profile, now_ts) > 0
     best = (None, None)
     for question_id in pack.question_ids:
         mark = marks.get(question_id)
-        if is_suspended(mark):
+        if is_suspended(mark) or (scope is not None and question_id not in scope):
             continue
         state = states.get(question_id)
         if state is None:

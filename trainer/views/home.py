@@ -1,9 +1,11 @@
-"""Home: the packs with their question and due counts, and the profile's display name."""
+"""Home: the packs with their question and due counts, the job loop's starter (or the
+study plan in force), and the profile's display name."""
 
 import time
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from trainer.study import plan as study_plan
 from trainer.study.scheduling import counts
 from trainer.views.common import NAME_MAX, NameRefused, current_profile, display_name, trainer
 from trainer.web.htmx import SEE_OTHER
@@ -16,11 +18,15 @@ def index():
     profile = current_profile()
     now = time.time()
     rows = []
-    for pack in trainer().packs:
+    for pack in trainer().packs.shelf():  # the built-in pack first, however many there are
         new, due = counts(pack.question_ids, profile.cards_in(pack.id), now)
         rows.append({"pack": pack, "new": new, "due": due, "total": len(pack.questions)})
+    plan = study_plan.current_plan(profile)
     return render_template("home.html", rows=rows, profile=profile,
-                           pack_errors=trainer().packs.errors, name_max=NAME_MAX)
+                           pack_errors=trainer().packs.errors, name_max=NAME_MAX,
+                           plan=plan, roles=study_plan.ROLES,
+                           plan_packs=[row["pack"].title for row in rows
+                                       if plan and row["pack"].id in plan.packs])
 
 
 @bp.post("/profile")
