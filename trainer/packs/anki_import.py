@@ -15,6 +15,10 @@ The package is someone else's file, so it is handled as a pack zip is and more:
    :func:`~trainer.packs.install.install_files`: written to staging, loaded by the real
    loader (which renders and sanitises with nh3 exactly as for any pack), moved into
    place only if it loads without a problem. A refusal writes nothing.
+
+The child also reads each note's review history (the revlog of its first card), which
+:attr:`Converted.history` hands on by question id: trainer/study/anki_progress.py
+replays it into a learner's progress when asked to (``--with-progress``).
 """
 
 import contextlib
@@ -64,6 +68,7 @@ CHILD_SECONDS = 60
 CHILD_DISK_BYTES = 2 * MAX_UNPACKED_BYTES
 MAX_NOTES_JSON = 64 * 1024 * 1024
 MAX_TITLE = 300
+MAX_REVIEWS_PER_CARD = 5000
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 ROLES = {
     "question": {"front", "question", "prompt", "text"},
@@ -85,6 +90,9 @@ class Converted:
     files: PackFiles
     notes: int
     lost: list = field(default_factory=list)
+    # question id -> {"type": Anki's card type now (0 new), "reviews": [[id (ms), ease,
+    # revlog type, time (ms), ivl], ...] oldest first}, for questions with a history
+    history: dict = field(default_factory=dict)
 
 
 # 1. The package as a zip ------------------------------------------------------------
@@ -216,7 +224,7 @@ def _child(package, out):
     try:
         col.import_anki_package(ImportAnkiPackageRequest(
             package_path=str(package),
-            options=ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False)))
+            options=ImportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False)))
         ids = col.find_notes("")
         if len(ids) > MAX_QUESTIONS:
             raise SystemExit(f"the package holds {len(ids)} notes; a pack holds at most "
@@ -225,12 +233,17 @@ def _child(package, out):
         for note_id in ids:
             note = col.get_note(note_id)
             kind = note.note_type()
-            cards = note.card_ids()
-            deck = col.decks.name(col.get_card(cards[0]).did) if cards else ""
+            cards = sorted((col.get_card(c) for c in note.card_ids()), key=lambda c: c.ord)
+            deck = col.decks.name(cards[0].did) if cards else ""
             notes.append({"guid": note.guid, "cloze": kind["type"] == 1, "deck": deck,
                           "fields": [[f["name"], value] for f, value in
                                      zip(kind["flds"], note.fields, strict=False)],
-                          "tags": list(note.tags)})
+                          "tags": list(note.tags),
+                          "card_type": int(cards[0].type) if cards else 0,
+                          "reviews": col.db.all(
+                              "select id, ease, type, time, ivl from revlog where cid = ? "
+                              "order by id limit ?", cards[0].id, MAX_REVIEWS_PER_CARD)
+                          if cards else []})
         media = Path(col.media.dir())
     finally:
         col.close()
@@ -556,7 +569,7 @@ def convert(records, media_folder, name, pack_id=None):
                                               for n in notes):
         pack_id = ours.pop()  # a package we exported: it comes back under its own id
     pack_id = _pack_id(pack_id, title)
-    lost, files, taken = [], {}, set()
+    lost, files, taken, history = [], {}, set(), {}
     media = _Media(media_folder, lost, prefix=f"{pack_id}-")
     for number, note in enumerate(notes, start=1):
         text = _question(note, media, deck or title, lost, number)
@@ -570,6 +583,11 @@ def convert(records, media_folder, name, pack_id=None):
                         "left out")
             continue
         files[f"questions/{len(files) + 1:05d}-{question_id}.md"] = data
+        reviews = _reviews(note.get("reviews"))
+        if reviews:
+            card_type = note.get("card_type")
+            history[question_id] = {"type": card_type if isinstance(card_type, int) else 0,
+                                    "reviews": reviews}
     if not files:
         raise PackRefused(["the Anki package holds no note that can become a question",
                            *lost[:10]])
@@ -580,7 +598,16 @@ def convert(records, media_folder, name, pack_id=None):
     files["pack.toml"] = "\n".join([
         f"id = {_toml(pack_id)}", f"title = {_toml(title)}", 'version = "1.0.0"',
         f"description = {_toml(description[:1000])}", ""]).encode("utf-8")
-    return Converted(PackFiles(name=pack_id, files=files), count, lost)
+    return Converted(PackFiles(name=pack_id, files=files), count, lost, history)
+
+
+def _reviews(rows):
+    """The revlog rows the child read, kept only where each is five whole numbers."""
+    if not isinstance(rows, list):
+        return []
+    return [row for row in rows[:MAX_REVIEWS_PER_CARD] if isinstance(row, list)
+            and len(row) == 5 and all(isinstance(v, int) and not isinstance(v, bool)
+                                      for v in row)]
 
 
 def read_package(data, name, pack_id=None):

@@ -8,7 +8,8 @@
   pip-installable ``trainer-<id>`` distribution;
 * ``packs install PATH_OR_ZIP`` / ``packs remove ID``: data packs in ``<data>/packs``;
 * ``packs import-anki DECK.apkg [--id ID]`` / ``packs export-anki ID OUT.apkg``: Anki
-  packages in and out (docs/anki.md; needs the ``anki`` extra);
+  packages in and out (docs/anki.md; needs the ``anki`` extra); ``--with-progress
+  [--profile ID]`` takes a learner's progress along (trainer/study/anki_progress.py);
 * ``install NAME...`` / ``uninstall NAME...``: pip in the trainer's own environment, for
   code packs (a running server picks them up on its next start).
 """
@@ -39,6 +40,8 @@ from trainer.packs.loader import ID, MANIFEST, load_pack
 from trainer.packs.model import DIFFICULTIES
 from trainer.packs.registry import PackRegistry
 from trainer.plugins import make_plugin_manager
+from trainer.profiles.store import PROFILE_ID, ProfileStore
+from trainer.study.anki_progress import progress_for_anki, take_anki_history
 
 
 def _data_option(command):
@@ -345,15 +348,45 @@ def remove(data_dir, packs_dirs, pack_id):
                "is kept and shows again if the pack is installed again.")
 
 
+def _profile_option(command):
+    command = click.option(
+        "--profile", "profile_id", default=None, metavar="ID",
+        help="Whose progress: a profile id (the name of <data>/profiles/ID.json); may be "
+             "left out when there is one profile.")(command)
+    return click.option(
+        "--with-progress", is_flag=True,
+        help="Take a learner's progress along: card schedules and review history "
+             "(docs/anki.md).")(command)
+
+
+def _profile(data_dir, profile_id):
+    """The profile ``--profile`` names, or the only one there is."""
+    folder = _packs_folder(data_dir).parent / "profiles"
+    store = ProfileStore(folder)
+    if profile_id is None:
+        ids = sorted(p.stem for p in folder.glob("*.json") if PROFILE_ID.match(p.stem)) \
+            if folder.is_dir() else []
+        if len(ids) != 1:
+            raise click.ClickException(
+                f"there {'is no profile' if not ids else f'are {len(ids)} profiles'} in "
+                f"{folder}: name one with --profile ID")
+        profile_id = ids[0]
+    if not store.exists(profile_id):
+        raise click.ClickException(f"no profile '{profile_id[:70]}' in {folder}")
+    return store.get(profile_id)
+
+
 @packs.command("import-anki")
 @_data_option
 @click.argument("deck", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--id", "pack_id", default=None, help="The new pack's id (default: from the "
               "deck's name).")
 @click.option("--replace", is_flag=True, help="Replace an installed pack with the same id.")
-def import_anki(data_dir, packs_dirs, deck, pack_id, replace):
+@_profile_option
+def import_anki(data_dir, packs_dirs, deck, pack_id, replace, with_progress, profile_id):
     """Install an Anki package (.apkg, .colpkg) as a data pack in <data>/packs."""
     folder = _packs_folder(data_dir)
+    profile = _profile(data_dir, profile_id) if with_progress else None
     try:
         converted = read_package_file(deck, pack_id)
         done = install_files(converted.files, folder,
@@ -368,23 +401,33 @@ def import_anki(data_dir, packs_dirs, deck, pack_id, replace):
                f"{done.path}.")
     for lost in converted.lost:
         click.echo(f"  left out: {lost}")
+    if profile is not None:
+        pack, _ = load_pack(done.path)
+        report = take_anki_history(profile, pack, converted.history)
+        click.echo(f"Progress of profile {profile.id}: {report.summary()}.")
+        for what, reason in report.skipped:
+            click.echo(f"  skipped: {what}: {reason}")
 
 
 @packs.command("export-anki")
 @_data_option
 @click.argument("pack_id")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-def export_anki(data_dir, packs_dirs, pack_id, out):
+@_profile_option
+def export_anki(data_dir, packs_dirs, pack_id, out, with_progress, profile_id):
     """Write a pack as an Anki package (.apkg): one note per question."""
     pack = _registry(data_dir, packs_dirs).get(pack_id)
     if pack is None:
         raise click.ClickException(f"no pack '{pack_id}' (see 'trainer packs list')")
+    progress = progress_for_anki(_profile(data_dir, profile_id), pack) if with_progress \
+        else None
     try:
-        count = write_package(pack, out)
+        count = write_package(pack, out, progress)
     except PackRefused as exc:
         raise click.ClickException("; ".join(exc.reasons)) from None
+    learnt = f", {len(progress)} with their schedule and history" if progress else ""
     click.echo(f"Wrote {out}: {count} note{'' if count == 1 else 's'} of {pack.id} "
-               f"{pack.version}.")
+               f"{pack.version}{learnt}.")
 
 
 def _pip(args):

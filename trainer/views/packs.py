@@ -1,8 +1,10 @@
 """The packs page: every pack with its version, source and counts, the packs that failed
 to load with their errors, and, for the operator, zip upload and removal of data packs.
-An upload may also be an Anki package (.apkg, .colpkg: trainer/packs/anki_import.py); any
-pack downloads as one (trainer/packs/anki_export.py), and a pack's images are served
-here, from our own origin (trainer/packs/assets.py).
+An upload may also be an Anki package (.apkg, .colpkg: trainer/packs/anki_import.py),
+its review history optionally taken into the uploader's progress; any pack downloads as
+one (trainer/packs/anki_export.py), optionally with the visitor's own progress
+(trainer/study/anki_progress.py), and a pack's images are served here, from our own
+origin (trainer/packs/assets.py).
 
 Who is the operator is decided on the server, per request, by the one rule in
 trainer/web/operator.py: the person at the machine running ``trainer serve``, on this
@@ -43,6 +45,7 @@ from trainer.packs.install import (
 from trainer.packs.listing import describe
 from trainer.packs.model import printable
 from trainer.storage import lock_for
+from trainer.study.anki_progress import progress_for_anki, take_anki_history
 from trainer.study.scheduling import counts
 from trainer.views.common import current_profile, pack_or_404, trainer
 from trainer.web.operator import VARY, is_local_operator, is_operator
@@ -70,8 +73,9 @@ def _page(status=200, refused=None, refused_name=""):
     rows = describe(registry, paths=operator)
     for row in rows:
         pack = registry.get(row["id"]) if row["loaded"] else None
-        row["new"], row["due"] = (counts(pack.question_ids, profile.cards_in(pack.id), now)
-                                  if pack else (0, 0))
+        learnt = profile.cards_in(pack.id) if pack else {}
+        row["new"], row["due"] = (counts(pack.question_ids, learnt, now) if pack else (0, 0))
+        row["learnt"] = bool(learnt)
         row["removable"] = bool(pack) and find_installed(folder, pack.id) is not None
     html = render_template(
         "packs.html", rows=rows, loaded=[r for r in rows if r["loaded"]],
@@ -125,7 +129,7 @@ def upload():
     try:
         with lock_for(folder):  # one install and its reload at a time
             replace = request.form.get("replace") == "1"
-            lost = []
+            lost, report = [], None
             if anki:
                 done, converted = install_package(
                     data, name.rsplit(".", 1)[0], folder, taken_ids(registry, folder),
@@ -135,6 +139,9 @@ def upload():
                 done = install_zip_bytes(data, name, folder, taken_ids(registry, folder),
                                          replace=replace)
             registry.reload()
+        if anki and request.form.get("with_progress") == "1":
+            report = take_anki_history(current_profile(), registry.get(done.pack_id),
+                                       converted.history)
     except PackRefused as exc:
         current_app.logger.info("pack upload %r refused: %s", name, exc)
         return _page(400, exc.reasons, name)
@@ -142,9 +149,18 @@ def upload():
             else f"Installed {done.title} ({done.pack_id} {done.version})")
     flash(f"{what}: {done.questions} question{'' if done.questions == 1 else 's'}.", "ok")
     if lost:
-        more = f" (and {len(lost) - 5} more)" if len(lost) > 5 else ""
-        flash("Left out of the Anki package: " + "; ".join(lost[:5]) + more + ".", "notice")
+        flash("Left out of the Anki package: " + _some(lost) + ".", "notice")
+    if report is not None:
+        flash(f"Your progress: {report.summary()}.", "ok")
+        if report.skipped:
+            flash("Not taken into your progress: " + _some(
+                [f"{what} ({why})" for what, why in report.skipped]) + ".", "notice")
     return redirect(url_for(".index"), 303)
+
+
+def _some(items, shown=5):
+    more = f" (and {len(items) - shown} more)" if len(items) > shown else ""
+    return "; ".join(items[:shown]) + more
 
 
 @bp.get("/packs/<pack_id>/assets/<name>")
@@ -166,14 +182,18 @@ def asset(pack_id, name):
 
 @bp.get("/packs/<pack_id>/export.apkg")
 def export_anki(pack_id):
-    """The pack as an Anki package, to download (what it holds: docs/anki.md)."""
+    """The pack as an Anki package, to download (what it holds: docs/anki.md); with
+    ``?progress=1`` the visitor's own schedule and review history go along."""
     pack = pack_or_404(pack_id)
+    progress = progress_for_anki(current_profile(), pack) \
+        if request.args.get("progress") == "1" else None
     try:
-        data = package_bytes(pack)
+        data = package_bytes(pack, progress)
     except PackRefused as exc:
         abort(501, description=" ".join(exc.reasons))
     response = current_app.response_class(data, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = f'attachment; filename="{pack.id}.apkg"'
+    name = f"{pack.id}-progress" if progress is not None else pack.id
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.apkg"'
     response.cache_control.no_store = True
     return response
 
