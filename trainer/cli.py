@@ -8,6 +8,10 @@ from trainer.config import ConfigError
 from trainer.packs.cli import attach
 
 DEFAULT_THREADS = 16
+# Open connections waitress accepts: every open live-session page holds one (its poll
+# keeps the connection alive), so this bounds a team session's size before CPU does.
+# Each idle connection costs a socket and a little memory, no thread.
+CONNECTION_LIMIT = 1200
 
 
 @click.group()
@@ -76,9 +80,25 @@ def serve(host, port, threads, data_dir, packs_dirs, public_url, allowed_hosts,
                    "this machine's operator.", err=True)
     click.echo(f"Interview Trainer on http://{host}:{port}/ "
                f"{f'as {public} ' if public else ''}(data in {app.config['DATA_DIR']})")
-    waitress_serve(app, host=host, port=port, threads=threads, connection_limit=400,
+    _allow_open_files(CONNECTION_LIMIT + 256)  # connections plus data files and logs
+    waitress_serve(app, host=host, port=port, threads=threads,
+                   connection_limit=CONNECTION_LIMIT,
                    channel_timeout=60, ident="interview-trainer",
                    clear_untrusted_proxy_headers=False)
+
+
+def _allow_open_files(wanted):
+    """Raise this process's open-file limit towards ``wanted`` (never past the hard
+    limit): many systems start processes at 1,024, fewer than a full live session's
+    connections."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: the system's limit stands
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 attach(main)  # trainer packs ..., trainer install / uninstall
