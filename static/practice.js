@@ -337,6 +337,9 @@
     writeOutbox(items);
     var next = ahead && ahead.after === el.dataset.after ? ahead.node : null;
     ahead = null;
+    /* "All caught up" is only a guess in Review: a failed or learning card may come
+     * straight back (learn-ahead). The server's answer says; wait for it. */
+    if (next && !next.dataset.question && el.dataset.mode === "review") next = null;
     var back = item.words ? " back " + item.words : "";
     if (next) {
       next.dataset.follows = item.id;
