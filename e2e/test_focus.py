@@ -38,8 +38,10 @@ def test_a_card_by_keyboard_focus_and_live_region(page, live_server, console_err
     expect(page).to_have_title(re.compile(re.escape(first_title.lstrip("★ ").strip()[:30])))
     page.keyboard.press("Space")  # reveal, in the page: focus on the answer
     expect(card(page)).to_have_attribute("data-side", "answer")
-    assert active(page) == {"tag": "H2", "text": "Model answer", "cls": "", "name": "",
-                            "inCard": True}
+    # The answer side's first heading: the spoken answer, which the built-in pack's
+    # cards put before the full model answer.
+    assert active(page) == {"tag": "H2", "text": "Say it (about a minute aloud)", "cls": "",
+                            "name": "", "inCard": True}
     expect(status(page)).to_have_text("Answer shown")
 
     page.keyboard.press("3")  # grade: the next card's heading, and what happened
