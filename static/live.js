@@ -4,8 +4,10 @@
  *   keys while typing and ignores Ctrl combinations, so this needs its own handler.
  * - Host keys act once per stage. A host form already sends the stage it was drawn at;
  *   on top of that, this page drops host keys (S R N L) while a host action is on its
- *   way, and the stage keys (S R N) for QUIET_MS after a new stage (or the answer to a press) is drawn, so a
- *   double press of N never skips the scoreboard: the second N is a deliberate one.
+ *   way, and for QUIET_MS after the answer to a press is drawn a second press of the
+ *   same stage key (a double N never skips the scoreboard: the second N must be a
+ *   deliberate one); another stage key (R right after N) acts at once. After a stage
+ *   another host screen moved, every stage key rests for QUIET_MS.
  * - Timers count down between polls: the server sends the seconds left when it draws
  *   the page ("data-remaining"); we count from the moment the element appeared, so a
  *   wrong clock on a phone does not matter. At zero "Time's up" shows, Send looks
@@ -27,6 +29,8 @@
   var HOST_KEYS = { s: 1, S: 1, r: 1, R: 1, n: 1, N: 1, l: 1, L: 1 };
   var inFlight = false;
   var quietUntil = 0;
+  var quietKey = "*"; /* the stage key that rests until quietUntil; "*": every one */
+  var pressedKey = null; /* the stage key of the press on its way */
   var drawnStage = null;
 
   function hostStage() { return document.querySelector('#stage[data-role="host"]'); }
@@ -35,8 +39,8 @@
     return !!(el && el.closest && el.closest("form[data-host-action]"));
   }
 
-  function holdHostKeys() {
-    return inFlight || Date.now() < quietUntil;
+  function holdHostKeys(key) {
+    return inFlight || (Date.now() < quietUntil && (quietKey === "*" || quietKey === key));
   }
 
   /* Capture phase on window: runs before keys.js (a document listener), so a dropped
@@ -50,10 +54,13 @@
     var tag = event.target && event.target.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
     var moves = "sSrRnN".indexOf(event.key) >= 0; /* L (lock) moves no stage: no quiet */
-    if (event.repeat || inFlight || (moves && holdHostKeys())) {
+    var key = event.key.toLowerCase();
+    if (event.repeat || inFlight || (moves && holdHostKeys(key))) {
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
     }
+    if (moves) pressedKey = key;
   }, true);
 
   /* A second click of the mouse while the first is on its way is dropped too. */
@@ -77,7 +84,11 @@
     if (!inFlight) return;
     inFlight = false;
     clearTimeout(inFlightTimer);
-    if (moving) quietUntil = Date.now() + QUIET_MS;
+    if (moving) {
+      quietUntil = Date.now() + QUIET_MS;
+      quietKey = pressedKey || "*"; /* a click has no key: every key rests */
+    }
+    pressedKey = null;
   }
 
   /* A host form's own afterRequest fires on the form htmx has just swapped out (detached,
@@ -271,6 +282,7 @@
     var number = stage && stage.getAttribute("data-stage");
     if (stage && drawnStage !== null && number !== drawnStage) {
       quietUntil = Math.max(quietUntil, Date.now() + QUIET_MS);
+      quietKey = "*"; /* our own press narrows this to its key once it has landed */
     }
     if (stage) drawnStage = number;
     if (event && event.type === "htmx:afterSettle") landed();
