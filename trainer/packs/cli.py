@@ -91,6 +91,21 @@ def list_packs(data_dir, packs_dirs, as_json, no_plugins):
                 click.echo(f"    {error}")
 
 
+def _refused(source, exc):
+    """Say that ``source`` was refused, with every reason, and stop with status 1."""
+    click.echo(f"Refused {source}: nothing was installed.", err=True)
+    for reason in exc.reasons:
+        click.echo(f"  {reason}", err=True)
+    sys.exit(1)
+
+
+def _installed(done):
+    """The line that says what an install did."""
+    verb = f"Replaced {done.pack_id} {done.replaced} with" if done.replaced else "Installed"
+    return (f"{verb} {done.pack_id} {done.version} ({_questions(done.questions)}) in "
+            f"{done.path}.")
+
+
 def _questions(count):
     return f"{count} question{'' if count == 1 else 's'}"
 
@@ -321,13 +336,8 @@ def install_pack(data_dir, packs_dirs, source, replace):
     try:
         done = install_path(source, folder, taken_ids(registry, folder), replace)
     except PackRefused as exc:
-        click.echo(f"Refused {source}: nothing was installed.", err=True)
-        for reason in exc.reasons:
-            click.echo(f"  {reason}", err=True)
-        sys.exit(1)
-    verb = f"Replaced {done.pack_id} {done.replaced} with" if done.replaced else "Installed"
-    click.echo(f"{verb} {done.pack_id} {done.version} ({_questions(done.questions)}) in "
-               f"{done.path}. A running server shows it after a restart or an upload.")
+        _refused(source, exc)
+    click.echo(_installed(done) + " A running server shows it after a restart or an upload.")
 
 
 @packs.command("remove")
@@ -392,13 +402,8 @@ def import_anki(data_dir, packs_dirs, deck, pack_id, replace, with_progress, pro
         done = install_files(converted.files, folder,
                              taken_ids(_registry(data_dir, packs_dirs), folder), replace)
     except PackRefused as exc:
-        click.echo(f"Refused {deck}: nothing was installed.", err=True)
-        for reason in exc.reasons:
-            click.echo(f"  {reason}", err=True)
-        sys.exit(1)
-    verb = f"Replaced {done.pack_id} {done.replaced} with" if done.replaced else "Installed"
-    click.echo(f"{verb} {done.pack_id} {done.version} ({_questions(done.questions)}) in "
-               f"{done.path}.")
+        _refused(deck, exc)
+    click.echo(_installed(done))
     for lost in converted.lost:
         click.echo(f"  left out: {lost}")
     if profile is not None:
