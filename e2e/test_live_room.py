@@ -81,6 +81,8 @@ def test_every_host_stage_fits_a_projector(browser, live_server):
     small = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     small.add_init_script("localStorage.setItem('live-present', '1')")
     code2 = make_room(small, live_server)
+    # live.js (deferred) turns presentation on once the page has loaded: wait for it.
+    expect(small.locator("html.live-present")).to_have_count(1)
     assert small.evaluate(FITS) and px(small, "body") >= 16
     assert code2
 

@@ -19,6 +19,7 @@ def test_five_cards_by_keyboard_survive_reload_and_restart(page, live_server, co
     page.keyboard.press("p")  # Practise the first pack: no mouse anywhere in this test
     expect(page).to_have_url(re.compile(rf"/practice/{PACK}/"))
     page.wait_for_load_state()  # keys.js is deferred: a key before it runs is lost
+    initial = int(card(page).locator(".new-count").inner_text())
     seen = []
     for _ in range(5):
         expect(card(page)).to_have_attribute("data-side", "question")
@@ -32,7 +33,8 @@ def test_five_cards_by_keyboard_survive_reload_and_restart(page, live_server, co
         page.keyboard.press("3")
         expect(card(page)).not_to_have_attribute("data-question", question)
     sixth = card(page).get_attribute("data-question")
-    expect(card(page).locator(".new-count")).to_have_text(re.compile(r"\d+"))
+    # Grades go in the background (#14): the count follows once the server answered.
+    expect(card(page).locator(".new-count")).to_have_text(str(initial - 5))
     new_after = int(card(page).locator(".new-count").inner_text())
 
     page.reload()

@@ -214,8 +214,9 @@
     var headers = { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" };
     var token = csrfToken();
     if (token) headers["X-CSRF-Token"] = token;
+    /* keepalive: a grade on its way when the learner leaves the page still arrives */
     fetch(item.url, { method: "POST", body: item.body, headers: headers,
-                      credentials: "same-origin" })
+                      credentials: "same-origin", keepalive: true })
       .then(function (response) {
         return response.text().then(function (text) {
           sending = false;
