@@ -199,3 +199,14 @@ def test_two_devices_grading_at_once_lose_nothing(app):
     assert len(grades) == 1 + 2 * 5 * len(questions)
     assert {c["question"] for c in profile.all_cards()} >= set(questions)
     assert len(devices.devices(profile)) == 2
+
+
+def test_live_pages_follow_the_chosen_theme_too(app):
+    """The live host and participant pages have their own frame (no app menu): the
+    profile's theme still reaches it."""
+    from tests.views.test_live import host_session
+
+    host, code = host_session(app)
+    host.post("/profile/theme", {"theme": "light", "next": f"/live/{code}/host"}, htmx=False)
+    page = host.get(f"/live/{code}/host").get_data(as_text=True)
+    assert '<html lang="en" class="live-html" data-theme="light">' in page

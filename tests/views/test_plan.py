@@ -116,3 +116,13 @@ def test_turning_the_plan_off_brings_every_question_back(app, client):
     assert current_plan(profile_of(app, client)) is None
     page = client.get("/plan").get_data(as_text=True)
     assert "No study plan is on" in page and "Flask backend: mid" in page
+
+
+def test_the_profile_page_says_a_plan_sets_the_new_questions(app, client):
+    home = client.get("/").get_data(as_text=True)
+    assert 'class="plan-limit"' not in client.get("/profile").get_data(as_text=True)
+    client.post("/plan/start", data={"role": "flask-backend-mid", "csrf_token": csrf_from(home)})
+    page = client.get("/profile").get_data(as_text=True)
+    plan = current_plan(profile_of(app, client))
+    assert (f"Your study plan is on, so Review takes {plan.new_per_day} new questions a day"
+            in page) and 'href="/plan"' in page

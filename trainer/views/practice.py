@@ -150,17 +150,15 @@ def grade_intervals(profile, pack, question_id, state):
     else:
         key = (id(scheduler), pack.id, question_id, ahead, state.get("last_review"),
                state.get("due"), int(time.time() // INTERVAL_MINUTE))
-    if key is not None:
-        kept = _new_intervals.get(key)
-        if kept is not None and kept[0] is scheduler:
-            return kept[1]
+    kept = _new_intervals.get(key)
+    if kept is not None and kept[0] is scheduler:
+        return kept[1]
     seconds = next_intervals(scheduler, pack.id, question_id, state)
     intervals = {rating: {"label": interval_label(s, ahead), "words": interval_words(s)}
                  for rating, s in seconds.items()}
-    if key is not None:
-        if len(_new_intervals) >= NEW_INTERVALS_MAX:
-            _new_intervals.clear()
-        _new_intervals[key] = (scheduler, intervals)
+    if len(_new_intervals) >= NEW_INTERVALS_MAX:
+        _new_intervals.clear()
+    _new_intervals[key] = (scheduler, intervals)
     return intervals
 
 

@@ -39,6 +39,7 @@ from trainer.profiles.settings import (
     study_settings,
 )
 from trainer.study.card_actions import set_aside_cards, set_suspended
+from trainer.study.plan import current_plan
 from trainer.views.common import (
     NAME_MAX,
     NameRefused,
@@ -70,6 +71,7 @@ def _page(status=200, report=None, import_error=None, form=None):
         "new_limit_max": NEW_LIMIT_MAX, "report": report, "import_error": import_error,
         "form": form or {}, "max_mb": IMPORT_MAX_BYTES // (1024 * 1024),
         "study": study_settings(profile), "limits": SETTING_LIMITS,
+        "plan": current_plan(profile),
         "set_aside": set_aside_cards(profile, trainer().packs),
     }
     return render_template("profile.html", **context), status
