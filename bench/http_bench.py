@@ -82,6 +82,7 @@ def check_session(server, user, secret):
     """The server must read our cookie as the profile we seeded, not start a new one.
 
     A session it could not read would come back as a fresh profile in ``Set-Cookie``.
+    A cookie the server does send is kept from then on, as a browser keeps it.
     """
     conn = Connection(server.host, server.port)
     try:
@@ -93,6 +94,7 @@ def check_session(server, user, secret):
         value = sent.split("session=", 1)[1].split(";", 1)[0]
         if read_session_cookie(secret, value).get("profile") != user.profile_id:
             raise RuntimeError("the server did not accept the benchmark's session cookie")
+        user.cookie = value
 
 
 def flip_size(server, user, qids):

@@ -20,6 +20,7 @@ from pathlib import Path
 import trainer_flask_core
 from flask import Flask
 
+from trainer.profiles.devices import new_device_id
 from trainer.profiles.store import card_key
 from trainer.storage import atomic_write_bytes, lock_for, open_db
 from trainer.study.scheduling import grade, make_scheduler
@@ -121,9 +122,16 @@ def _serializer(secret):
     return app.session_interface.get_signing_serializer(app)
 
 
-def session_cookie(secret, profile_id, csrf):
-    """The ``session`` cookie value a browser would hold for this profile."""
-    return _serializer(secret).dumps({"_permanent": True, "csrf": csrf, "profile": profile_id})
+def session_cookie(secret, profile_id, csrf, device_id=None):
+    """The ``session`` cookie value a browser would hold for this profile.
+
+    It names a device too, as the cookie of a browser that has visited once does
+    (trainer/profiles/devices.py): without one, the server would mint a device and sign
+    and send the cookie again with every response, work a browser never asks for, since
+    it keeps the cookie it was given.
+    """
+    return _serializer(secret).dumps({"_permanent": True, "csrf": csrf, "profile": profile_id,
+                                      "device": device_id or new_device_id()})
 
 
 def read_session_cookie(secret, value):

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tests.conftest import csrf_from
 from trainer.web import fragments
 
@@ -21,7 +23,7 @@ def test_each_session_gets_its_own_token_in_the_cached_card_actions(app):
     ann_token, bob_token = csrf_from(ann_html), csrf_from(bob_html)
     assert ann_token != bob_token
     assert f'value="{bob_token}"' in actions_of(bob_html)
-    assert ann_token not in bob_html and fragments.PLACEHOLDER not in bob_html
+    assert ann_token not in bob_html and fragments.MARK not in bob_html
 
 
 def test_a_change_of_marks_gives_other_html(app, client, csrf):
@@ -53,16 +55,85 @@ def test_unhashable_values_are_rendered_but_not_kept(app):
         assert app.extensions[fragments.EXTENSION] == {}
 
 
-def test_the_card_actions_part_reads_only_the_values_it_is_given(app):
-    """A cached part must not read the page, the request or the session: its key is only
-    the values passed, so anything else would be served to the wrong visitor."""
+PART_VALUES = {
+    "card_actions.html": {"pack_id", "question_id", "mode_arg", "revealed", "starred", "note",
+                          "buried", "suspended", "undo_available", "redo_available",
+                          "editing_note", "note_max", "note_draft", "run"},
+    "_card.html": {"pack_id", "pack_title", "mode", "mode_label", "links", "run", "question",
+                   "revealed", "position", "total", "starred", "intervals",
+                   "answer_side_html", "answer_max", "checked"},
+    "_review_counts.html": {"new_count", "new_held", "due_count"},
+}
+# What a part may read besides its values: app-wide template globals, ``fill``, and
+# say_it_level, which _say_it.html reads with a default and no card sets.
+PART_GLOBALS = {"url_for", "csrf_token", "ratings", "fill", "say_it_level"}
+
+
+def _undeclared(app, name, seen=None):
+    """Names ``name`` reads from its caller, through the templates it includes."""
     from jinja2 import meta
 
-    source = app.jinja_env.loader.get_source(app.jinja_env, "card_actions.html")[0]
+    env = app.jinja_env
+    source = env.loader.get_source(env, name)[0]
+    tree = env.parse(source)
     # Names the template sets in both branches of an if still count as undeclared here.
     local = set(re.findall(r"{%\s*set (\w+)", source))
-    names = meta.find_undeclared_variables(app.jinja_env.parse(source)) - local
-    given = {"pack_id", "question_id", "mode_arg", "revealed", "starred", "note", "buried",
-             "suspended", "undo_available", "redo_available", "editing_note", "note_max",
-             "note_draft", "run"}
-    assert names <= given | {"url_for", "csrf_token"}, names - given
+    for assignments in re.findall(r"{%\s*with ([^%]*)%}", source):
+        local |= set(re.findall(r"(\w+)\s*=", assignments))
+    names = meta.find_undeclared_variables(tree) - local
+    seen = seen or {name}
+    for included in meta.find_referenced_templates(tree):
+        if included and included not in seen:
+            seen.add(included)
+            names |= _undeclared(app, included, seen) - local
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(PART_VALUES))
+def test_each_part_reads_only_the_values_it_is_given(app, name):
+    """A kept part must not read the page, the request or the session: its key is only
+    the values passed, so anything else would be served to the wrong visitor."""
+    names = _undeclared(app, name)
+    allowed = PART_VALUES[name] | PART_GLOBALS
+    assert names <= allowed, names - allowed
+
+
+def test_the_card_part_is_kept_across_visitors_with_their_own_fill(app):
+    """Two visitors on one card share its HTML; each gets their own counts and token."""
+    ann, bob = app.test_client(), app.test_client()
+    ann.get("/practice/sample/q2", headers=HX)
+    ann_token = csrf_from(ann.get("/").get_data(as_text=True))
+    ann.post("/practice/sample/q1/grade", data={"csrf_token": ann_token, "rating": "3"},
+             headers=HX)
+    kept = len(app.extensions[fragments.EXTENSION])
+    ann_html = ann.get("/practice/sample/q2", headers=HX).get_data(as_text=True)
+    bob_html = bob.get("/practice/sample/q2", headers=HX).get_data(as_text=True)
+    new_count = re.compile(r'<span class="new-count">(\d+)</span>')
+    assert int(new_count.search(ann_html).group(1)) == int(
+        new_count.search(bob_html).group(1)) - 1  # Ann graded one new card, Bob none
+    assert csrf_from(bob_html) not in ann_html and csrf_from(ann_html) not in bob_html
+    assert fragments.MARK not in ann_html + bob_html
+    # Bob's card reused the card part Ann's made: only his own counts part was new.
+    assert len(app.extensions[fragments.EXTENSION]) <= kept + 1
+
+
+def test_a_hole_is_filled_escaped_and_an_unfilled_one_is_an_error(app):
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        pieces = ("<p>", "notice", "</p>")
+        assert fragments._filled(pieces, {"notice": "<b>"}) == "<p>&lt;b&gt;</p>"
+        with pytest.raises(KeyError):
+            fragments._filled(pieces, {})
+
+
+def test_a_typed_answer_renders_its_card_afresh(app, client, csrf):
+    """A typed answer is the learner's own: its card is never kept for anyone else."""
+    client.get("/practice/sample/q2", headers=HX)
+    kept = dict(app.extensions[fragments.EXTENSION])
+    html = client.post("/practice/sample/q2/answer", headers=HX,
+                       data={"csrf_token": csrf, "answer": "my own words"}).get_data(
+                           as_text=True)
+    assert "my own words" in html
+    assert not any("my own words" in "".join(v[1])
+                   for v in app.extensions[fragments.EXTENSION].values())
+    assert set(app.extensions[fragments.EXTENSION]) >= set(kept)

@@ -61,6 +61,7 @@ class Profile:
         self.reviews_path = Path(folder) / f"{profile_id}.reviews.jsonl"
         self.lock = lock_for(self.path)
         self._cards_version = 0  # bumped on every change to the cards (see _index)
+        self._has_file = False
         self._derived = (None, {}, {})
         with self.lock:
             self._load()
@@ -69,6 +70,7 @@ class Profile:
         """(Re)read the file: settings, cards and marks, each indexed by card."""
         self._db = open_db(self.path)
         self._settings = self._db.table("profile")
+        self._settings_doc = None  # read on first use, dropped on every change
         self._cards = self._db.table("cards")
         self._marks = self._db.table("marks")
         self._by_key = self._keyed(self._cards, "card")
@@ -86,18 +88,36 @@ class Profile:
     # settings -----------------------------------------------------------------------
     @property
     def settings(self):
+        """A copy of the profile's settings; the stored ones are read once per change.
+
+        A flip asks about ten times (limits, steps, retention, plan, theme), and a TinyDB
+        lookup is most of each ask.
+        """
         with self.lock:
-            doc = self._settings.get(doc_id=1)
-            return dict(doc) if doc else {}
+            doc = self._settings_doc
+            if doc is None:
+                doc = self._settings_doc = dict(self._settings.get(doc_id=1) or {})
+            return dict(doc)
 
     def update_settings(self, **changes):
         with self.lock:
             merged = {**self.settings, **changes}
+            self._settings_doc = None
             self._settings.upsert(Document(merged, doc_id=1))
+            self._settings_doc = None
 
     @property
     def name(self):
         return self.settings.get("name", "")
+
+    @property
+    def has_file(self):
+        """True once the profile is on disk (a visitor who never saved anything has no
+        file). Once true, the file is not looked for again: profiles are written only
+        through here, and a file never disappears under an open handle."""
+        if not self._has_file:
+            self._has_file = self.path.exists()
+        return self._has_file
 
     # cards ----------------------------------------------------------------------------
     def card(self, pack_id, question_id):

@@ -64,7 +64,7 @@ def current_profile():
         session.permanent = True
         profile = profiles.get(profile_id)
     g.profile = profile
-    if profile.path.exists():
+    if profile.has_file:
         note_device(profile, device_id)
     return g.profile
 

@@ -167,7 +167,7 @@ def answer(pack_id):
     flt, seed, order, i, question_id = _place(pack)
     typed = typed_answer_or_400()
     return _render(pack, flt, seed, order, i, revealed=True,
-                   **check(typed, pack.question(question_id).key_points))
+                   checked=check(typed, pack.question(question_id).key_points))
 
 
 @bp.post("/<pack_id>/grade")

@@ -27,8 +27,10 @@ card with the side shown, for a reload and for a browser without JavaScript.
 """
 
 import time
+from dataclasses import dataclass
+from types import MappingProxyType
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from trainer.profiles.settings import learn_ahead_seconds, scheduler_for_profile
@@ -55,6 +57,13 @@ from trainer.web.urls import cached_url_for
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
+
+@bp.record_once
+def _ratings_for_templates(state):
+    """The grade names for every template (the grade buttons): a part that shows them
+    then needs no dict among its values (trainer/web/fragments.py)."""
+    state.app.jinja_env.globals["ratings"] = RATING_LABELS
+
 KEY_POINTS_MAX = 100
 POLL_MAX_SECONDS = 3600  # the caught-up card asks again at least hourly
 
@@ -64,28 +73,82 @@ def _browsing():
     return request.args.get("mode") == "browse"
 
 
-def card_links(pack, question_id, mode_arg):
-    """The URLs a Review or Browse card links to, as Focus's ``run`` names its own.
+KEPT_MAX = 4096  # entries of each per-question store below
 
-    Built through the per-app URL cache (trainer/web/urls.py): a flip asks for the same
-    ones.
+
+def _kept(store, key, guards, make):
+    """``make()``, kept in ``store`` under ``key`` while ``guards`` are the same objects.
+
+    The values kept here come from records that never change once loaded (a pack, a
+    question, a scheduler); a pack loaded again brings new objects, and the entry holds
+    the old ones and compares them, so an address reused by a new object never serves an
+    old value. Bounded: past KEPT_MAX entries the store starts again empty.
     """
-    def link(endpoint, qid, **extra):
-        return cached_url_for(endpoint, pack_id=pack.id, question_id=qid, **extra,
-                              mode=mode_arg)
+    kept = store.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], guards, strict=True)):
+        return kept[1]
+    value = make()
+    if len(store) >= KEPT_MAX:
+        store.clear()
+    store[key] = (guards, value)
+    return value
 
-    return {
-        "card_url": link("practice.card", question_id),
-        "after_url": link("practice.after", question_id),
-        "grade_url": link("practice.grade_card", question_id),
-        "reveal_url": link("practice.card", question_id, reveal=1),
-        "reveal_action": cached_url_for("practice.card", pack_id=pack.id,
-                                        question_id=question_id),
-        "reveal_fields": {"reveal": "1", **({"mode": mode_arg} if mode_arg else {})},
-        "prev_url": link("practice.card", pack.neighbour(question_id, -1)),
-        "next_url": link("practice.card", pack.neighbour(question_id, 1)),
-        "answer_url": link("practice.answer", question_id),
-    }
+
+@dataclass(frozen=True)
+class CardLinks:
+    """The URLs a Review or Browse card links to, named as Focus's ``run`` names its own.
+
+    Frozen, and one object per card and mode (:func:`card_links`), so the parts of a card
+    built from it are kept by :func:`trainer.web.fragments.part`. Templates read it as
+    ``links['grade_url']``, the same as a Focus run's dict.
+    """
+
+    card_url: str
+    after_url: str
+    grade_url: str
+    reveal_url: str
+    reveal_action: str
+    reveal_fields: MappingProxyType
+    prev_url: str
+    next_url: str
+    answer_url: str
+
+    def __getitem__(self, name):
+        return getattr(self, name)
+
+
+_links = {}
+
+
+def card_links(pack, question_id, mode_arg):
+    """The :class:`CardLinks` of a Review or Browse card, made once per card and mode.
+
+    They depend on the pack, the question, the mode and where the app is mounted (its
+    URL map and ``request.script_root``), nothing else.
+    """
+    app = current_app._get_current_object()
+
+    def make():
+        def link(endpoint, qid, **extra):
+            return cached_url_for(endpoint, pack_id=pack.id, question_id=qid, **extra,
+                                  mode=mode_arg)
+
+        return CardLinks(
+            card_url=link("practice.card", question_id),
+            after_url=link("practice.after", question_id),
+            grade_url=link("practice.grade_card", question_id),
+            reveal_url=link("practice.card", question_id, reveal=1),
+            reveal_action=cached_url_for("practice.card", pack_id=pack.id,
+                                         question_id=question_id),
+            reveal_fields=MappingProxyType(
+                {"reveal": "1", **({"mode": mode_arg} if mode_arg else {})}),
+            prev_url=link("practice.card", pack.neighbour(question_id, -1)),
+            next_url=link("practice.card", pack.neighbour(question_id, 1)),
+            answer_url=link("practice.answer", question_id),
+        )
+
+    key = (id(app), id(pack), question_id, mode_arg, request.script_root)
+    return _kept(_links, key, (app, pack), make)
 
 
 def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, buried=False,
@@ -104,30 +167,39 @@ def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, b
                 note_max=card_actions.NOTE_MAX, note_draft=note_draft, run=run)
 
 
-ANSWER_SIDES_MAX = 4096  # questions whose answer side HTML is kept
 _answer_sides = {}
 
 
 def answer_side_html(question):
     """The answer side of ``question`` (templates/_answer_side.html), rendered once.
 
-    It depends on the question alone and every card carries it now (#14), so the HTML
-    is kept per question object: a pack loaded again brings new objects, and the kept
-    object is compared, so an old text is never served. The flip's CPU went from 1.5 to
-    1.1 ms here (docs/performance.md, "Instant cards").
+    It depends on the question alone and every card carries it now (#14). The flip's
+    CPU went from 1.5 to 1.1 ms here (docs/performance.md, "Instant cards").
     """
-    kept = _answer_sides.get(id(question))
-    if kept is not None and kept[0] is question:
-        return kept[1]
-    html = Markup(render_template("_answer_side.html", question=question))  # noqa: S704
-    if len(_answer_sides) >= ANSWER_SIDES_MAX:
-        _answer_sides.clear()
-    _answer_sides[id(question)] = (question, html)
-    return html
+    return _kept(_answer_sides, id(question), (question,), lambda: Markup(  # noqa: S704
+        render_template("_answer_side.html", question=question)))
 
 
-NEW_INTERVALS_MAX = 4096  # cards' intervals kept: (scheduler, card, state, window) each
-_new_intervals = {}
+@dataclass(frozen=True)
+class Interval:
+    """What one grade would do to a card: ``label`` on the button ("4d", "<10m"),
+    ``words`` for a screen reader and the confirmation ("in 4 days")."""
+
+    label: str
+    words: str
+
+
+@dataclass(frozen=True)
+class GradeIntervals:
+    """The :class:`Interval` of each grade 1-4, read as ``intervals[3]`` (Good)."""
+
+    by_rating: tuple  # Interval of grade 1, 2, 3, 4
+
+    def __getitem__(self, rating):
+        return self.by_rating[rating - 1]
+
+
+_intervals = {}
 INTERVAL_MINUTE = 60  # a seen card's intervals are kept for the minute they were worked out
 
 
@@ -141,7 +213,8 @@ def grade_intervals(profile, pack, question_id, state):
     (docs/performance.md, "Instant cards"). A seen card's are kept per state (its last
     review and due time) for the minute they were worked out: FSRS counts whole days
     since the last review, so within a minute the grade gives the same intervals (at a
-    10,000-review history, 0.33 ms of a 2.4 ms flip).
+    10,000-review history, 0.33 ms of a 2.4 ms flip). One object per key, so the grade
+    buttons rendered from it are kept too (trainer/web/fragments.py).
     """
     ahead = learn_ahead_seconds(profile)
     scheduler = scheduler_for_profile(profile)
@@ -150,16 +223,14 @@ def grade_intervals(profile, pack, question_id, state):
     else:
         key = (id(scheduler), pack.id, question_id, ahead, state.get("last_review"),
                state.get("due"), int(time.time() // INTERVAL_MINUTE))
-    kept = _new_intervals.get(key)
-    if kept is not None and kept[0] is scheduler:
-        return kept[1]
-    seconds = next_intervals(scheduler, pack.id, question_id, state)
-    intervals = {rating: {"label": interval_label(s, ahead), "words": interval_words(s)}
-                 for rating, s in seconds.items()}
-    if len(_new_intervals) >= NEW_INTERVALS_MAX:
-        _new_intervals.clear()
-    _new_intervals[key] = (scheduler, intervals)
-    return intervals
+
+    def make():
+        seconds = next_intervals(scheduler, pack.id, question_id, state)
+        return GradeIntervals(tuple(
+            Interval(interval_label(seconds[rating], ahead), interval_words(seconds[rating]))
+            for rating in sorted(RATING_LABELS)))
+
+    return _kept(_intervals, key, (scheduler,), make)
 
 
 def grade_id_or_400():
@@ -409,7 +480,7 @@ def answer(pack_id, question_id):
     question = question_or_404(pack, question_id)
     typed = typed_answer_or_400()
     return _card(pack, question, revealed=True,
-                 **answer_check.check(typed, question.key_points))
+                 checked=answer_check.check(typed, question.key_points))
 
 
 @bp.post("/suggest-grade")

@@ -1,56 +1,119 @@
 """Parts of a page rendered once and reused: fragment caching for the hot card.
 
-A card's actions (star, bury, note, undo) are the largest part of the card template, yet
-they depend on a handful of plain values: the pack and question, the side shown, the
-mode, and the card's marks. ``part(name, **values)`` renders the template ``name`` with
-exactly those values (and nothing else from the page), keeps the HTML under the values
-as its key, and hands the same HTML to every later request with the same values.
+Most of a card depends on a handful of values, not on who looks at it: the question and
+its answer side, the side shown, the mode, the links, the grade buttons' intervals.
+``part(name, **values)`` renders the template ``name`` with exactly those values (and
+nothing else from the page), keeps the HTML under the values as its key, and hands the
+same HTML to every later request with the same values.
 
-* The CSRF token is per session, so it is left out: while a part renders,
-  ``csrf_token()`` gives a placeholder, and each use puts the session's token in its
-  place (a token is URL-safe base64: nothing to escape).
-* Values that are strings, numbers, booleans or None make the key. Anything else, such
-  as a Focus run's dict, renders the part afresh each time: correct, only not cached.
+* **Holes.** What is the visitor's own is left out of the key and filled in on each use.
+  The CSRF token is per session: while a part renders, ``csrf_token()`` gives a hole,
+  and each use puts the session's token there (a token is URL-safe base64: nothing to
+  escape). ``fill`` names the request's own HTML (a card's counts, its notice, its
+  actions): the part's template writes ``{{ fill.counts }}``, a hole while it renders,
+  and each use puts that request's ``fill["counts"]`` there. A template included with
+  the page instead, ``fill`` a plain dict, reads the same names directly.
+* **Keys.** Values that are strings, numbers, booleans or None make the key as they
+  are. A frozen record (a frozen dataclass such as a ``Question``: it cannot change once
+  made) counts by identity, and its entry holds it, so a record made later at the same
+  address never matches an old entry. Anything else, such as a Focus run's dict or a
+  typed answer's set of ticked points, renders the part afresh each time: correct, only
+  not kept.
 * A part's template must not read the request, the session or ``g``; ``url_for`` is fine
   (the mount point is part of the key).
 * The cache is per app and bounded: past MAX_ENTRIES it starts again empty.
 """
 
+import secrets
+from dataclasses import is_dataclass
+
 from flask import current_app, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from trainer.web.csrf import csrf_token
 
 EXTENSION = "trainer.web.fragments"
 MAX_ENTRIES = 20_000
 _KEYABLE = (str, int, float, bool, type(None))  # values a key may hold as they are
-PLACEHOLDER = "\x00csrf-token\x00"  # never in rendered HTML: Jinja output has no NUL
+# Fences a hole's name in a part's HTML. NUL plus random hex: no text a pack, a note or
+# a form brings can hold it, so splitting at it finds the holes and nothing else.
+MARK = f"\x00{secrets.token_hex(8)}\x00"
+CSRF_HOLE = "csrf"
 
 
-def _placeholder():
-    return PLACEHOLDER
+def hole(name):
+    """Where a part's HTML leaves room for ``name``."""
+    return Markup(f"{MARK}{name}{MARK}")  # noqa: S704 - no markup of its own
 
 
-def part(template_name, **values):
-    """The HTML of ``template_name`` for ``values``, with this session's CSRF token."""
-    if not all(isinstance(v, _KEYABLE) for v in values.values()):
-        # A Focus run (a dict): render, do not keep. Asked first, never by a TypeError.
-        return Markup(_render(template_name, values).replace(PLACEHOLDER, csrf_token()))  # noqa: S704
+class _Holes:
+    """``fill`` while a part renders: ``fill.counts`` is the hole named counts."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return hole(name)
+
+    __getitem__ = __getattr__
+
+
+def _csrf_hole():
+    return hole(CSRF_HOLE)
+
+
+def is_frozen_record(value):
+    """True for an instance of a frozen dataclass: it stays as it was made."""
+    return (is_dataclass(value) and not isinstance(value, type)
+            and value.__dataclass_params__.frozen)
+
+
+def part(template_name, fill=None, **values):
+    """The HTML of ``template_name`` for ``values``, with this session's CSRF token and
+    ``fill`` (name -> safe HTML) in its holes."""
     # Keyword order is fixed at each call site, so the items as given are a key.
-    key = (template_name, request.script_root, *values.items())
+    key = [template_name, request.script_root]
+    records = []
+    for name, value in values.items():
+        if isinstance(value, _KEYABLE):
+            key.append((name, value))
+        elif is_frozen_record(value):
+            key.append((name, id(value)))
+            records.append(value)
+        else:  # a Focus run (a dict): render, do not keep. Asked, never by a TypeError.
+            return _filled(_render(template_name, values), fill)
+    key = tuple(key)
     cache = current_app.extensions[EXTENSION]
-    html = cache.get(key)
-    if html is None:
-        html = _render(template_name, values)
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[key] = html
-    return Markup(html.replace(PLACEHOLDER, csrf_token()))  # noqa: S704 - autoescaped template
+    kept = cache.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], records, strict=True)):
+        return _filled(kept[1], fill)
+    # Kept split at the holes: joining the pieces is one copy, where a replace() would
+    # search the whole (often non-ASCII, so wide) string once per hole.
+    pieces = _render(template_name, values)
+    if len(cache) >= MAX_ENTRIES:
+        cache.clear()
+    cache[key] = (tuple(records), pieces)
+    return _filled(pieces, fill)
+
+
+def _filled(pieces, fill):
+    """The part's HTML: text and hole names take turns in ``pieces``."""
+    if len(pieces) == 1:
+        return Markup(pieces[0])  # noqa: S704 - autoescaped template
+    out = list(pieces)
+    token = None
+    for i in range(1, len(out), 2):
+        if out[i] == CSRF_HOLE:
+            token = token or csrf_token()
+            out[i] = token
+        else:
+            out[i] = escape(fill[out[i]])  # one not filled is a KeyError: a bug
+    return Markup("".join(out))  # noqa: S704 - autoescaped template, escaped fill
 
 
 def _render(template_name, values):
     template = current_app.jinja_env.get_template(template_name)
-    return template.render({**values, "csrf_token": _placeholder})
+    html = template.render({**values, "csrf_token": _csrf_hole, "fill": _Holes()})
+    return tuple(html.split(MARK))
 
 
 def init_app(app):
