@@ -185,6 +185,11 @@ class AtomicJSONStorage(Storage):
     def read(self):
         return self._cache
 
+    @property
+    def on_disk(self):
+        """True once the file exists: it was there when opened, or a write made it."""
+        return self._cache is not None
+
     def write(self, data):
         """Write through to disk; memory follows the disk, never leads it.
 

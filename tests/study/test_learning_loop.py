@@ -35,6 +35,7 @@ class TinyPack:
 
     id = "p"
     question_ids = ("a", "b")
+    question_id_set = frozenset(question_ids)
 
     def neighbour(self, question_id, step):
         ids = self.question_ids

@@ -60,7 +60,7 @@ PART_VALUES = {
                           "buried", "suspended", "undo_available", "redo_available",
                           "editing_note", "note_max", "note_draft", "run"},
     "_card.html": {"pack_id", "pack_title", "mode", "mode_label", "links", "run", "question",
-                   "revealed", "position", "total", "starred", "intervals",
+                   "revealed", "position", "total", "starred", "has_notice", "intervals",
                    "answer_side_html", "answer_max", "checked"},
     "_review_counts.html": {"new_count", "new_held", "due_count"},
 }

@@ -116,10 +116,16 @@ class Pack:
     def __post_init__(self):
         self._index = {q.id: i for i, q in enumerate(self.questions)}
         self._ids = tuple(q.id for q in self.questions)
+        self._id_set = frozenset(self._ids)
 
     @property
     def question_ids(self):
         return self._ids
+
+    @property
+    def question_id_set(self):
+        """The question ids as a set, for counting against a profile's cards."""
+        return self._id_set
 
     def question(self, question_id):
         """The question with this id, or None."""

@@ -61,7 +61,6 @@ class Profile:
         self.reviews_path = Path(folder) / f"{profile_id}.reviews.jsonl"
         self.lock = lock_for(self.path)
         self._cards_version = 0  # bumped on every change to the cards (see _index)
-        self._has_file = False
         self._derived = (None, {}, {})
         with self.lock:
             self._load()
@@ -113,11 +112,9 @@ class Profile:
     @property
     def has_file(self):
         """True once the profile is on disk (a visitor who never saved anything has no
-        file). Once true, the file is not looked for again: profiles are written only
-        through here, and a file never disappears under an open handle."""
-        if not self._has_file:
-            self._has_file = self.path.exists()
-        return self._has_file
+        file). Asked on every request, so it asks the storage, which knows without a
+        look at the disk: profiles are written only through it."""
+        return self._db.storage.on_disk
 
     # cards ----------------------------------------------------------------------------
     def card(self, pack_id, question_id):

@@ -51,10 +51,10 @@ def review_counts(pack, profile, states, now_ts, marks=None):
     """
     marks = profile.marks_in(pack.id) if marks is None else marks
     suspended = _suspended(marks)
-    ids = [q for q in pack.question_ids if q not in suspended] if suspended else pack.question_ids
+    ids = pack.question_id_set - suspended if suspended else pack.question_id_set
     scope = review_scope(profile, pack)
     if scope is not None:
-        ids = [q for q in ids if q in scope]
+        ids = ids & scope
     new, due = counts(ids, states, now_ts)
     offered = min(new, new_allowance(profile, now_ts))
     return {"new_count": offered, "new_held": new - offered, "due_count": due,

@@ -23,9 +23,8 @@ from trainer.profiles.store import PROFILE_ID, new_profile_id
 from trainer.study.scheduling import RATING_LABELS
 
 __all__ = ["NAME_MAX", "FieldError", "NameRefused", "current_device", "current_profile",
-           "display_name", "note_device",
-           "pack_or_404", "question_or_404", "rating_or_400", "trainer", "whole_number",
-           "whole_number_or_400"]
+           "display_name", "note_device", "pack_or_404", "query_value", "question_or_404",
+           "rating_or_400", "trainer", "whole_number", "whole_number_or_400"]
 
 DIGITS_MAX = 12  # longer than any bound here: refused before int() reads it
 
@@ -82,6 +81,16 @@ def current_device():
     """The id of the visitor's browser (set by :func:`current_profile`)."""
     current_profile()
     return session["device"]
+
+
+def query_value(name):
+    """The first ``name`` of the query string, or None.
+
+    ``request.args.get`` raises and catches a KeyError for a name that is missing, and a
+    card flip asks for three that mostly are; this asks first.
+    """
+    args = request.args
+    return args[name] if name in args else None  # noqa: SIM401 - see above
 
 
 def pack_or_404(pack_id):

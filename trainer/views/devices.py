@@ -36,10 +36,12 @@ from trainer.web.urls import public_url_for
 bp = Blueprint("devices", __name__, url_prefix="/profile")
 
 
-@bp.app_context_processor
-def _page_helpers():
-    return {"page_theme": page_theme, "next_theme": next_theme, "themes": THEMES,
-            "profile_devices": profile_devices}
+@bp.record_once
+def _page_helpers(state):
+    """Template globals, set once: a context processor would build them for every
+    rendering, the card a flip sends among them."""
+    state.app.jinja_env.globals.update(page_theme=page_theme, next_theme=next_theme,
+                                       themes=THEMES, profile_devices=profile_devices)
 
 
 def page_theme():

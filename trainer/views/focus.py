@@ -32,8 +32,8 @@ from trainer.views.common import (
     whole_number_or_400,
 )
 from trainer.views.practice import (
-    answer_side_html,
     card_actions_html,
+    card_html,
     grade_id_or_400,
     grade_intervals,
     graded_notice,
@@ -120,18 +120,21 @@ def _render(pack, flt, seed, order, i, revealed=False, notice=None, editing_note
         "actions": actions,
     }
     mark = profile.mark(pack.id, question.id)
-    # The answer side travels with the question, so the intervals do too.
-    extra["intervals"] = grade_intervals(profile, pack, question.id, states.get(question.id))
-    extra["answer_side_html"] = answer_side_html(question)
     if not (revealed or editing_note or ahead):  # a card held ahead is not shown yet
         card_shown(profile, pack.id, question.id)
     actions_html = card_actions_html(
         pack.id, question.id, mark, revealed=revealed,
         undo_available=context["undo_available"], editing_note=editing_note,
         note_draft=extra.get("note_draft"), run=run)
+    html = card_html(
+        pack, question, mode="focus", links=None, run=run, revealed=revealed,
+        position=i + 1, mark=mark, counts=context, notice=notice,
+        checked=extra.get("checked"),
+        # The answer side travels with the question, so the intervals do too.
+        intervals=grade_intervals(profile, pack, question.id, states.get(question.id)),
+        actions_html=actions_html)
     return respond("practice.html", "card", redirect_to=redirect_to, question=question,
-                   run=run, mark=mark, state=states.get(question.id),
-                   actions_html=actions_html, **context, **extra)
+                   run=run, card_html=html, **context, **extra)
 
 
 @bp.get("/<pack_id>")

@@ -47,6 +47,7 @@ from trainer.study.scheduling import (
 from trainer.views.common import (
     current_profile,
     pack_or_404,
+    query_value,
     question_or_404,
     rating_or_400,
     whole_number_or_400,
@@ -70,7 +71,7 @@ POLL_MAX_SECONDS = 3600  # the caught-up card asks again at least hourly
 
 def _browsing():
     """True when the request comes from a Browse card (``mode=browse`` in its URL)."""
-    return request.args.get("mode") == "browse"
+    return query_value("mode") == "browse"
 
 
 KEPT_MAX = 4096  # entries of each per-question store below
@@ -257,6 +258,31 @@ def graded_notice(graded, question):
     return text + " Undo with u."
 
 
+def card_html(pack, question, *, mode, links, revealed, position, mark, counts, notice,
+              intervals, actions_html, run=None, checked=None):
+    """A question card (templates/_card.html), for Review, Browse and Focus alike.
+
+    Rendered through :func:`trainer.web.fragments.part`: the card is kept per question,
+    side, mode, links and intervals, and the visitor's own counts, notice and actions
+    fill its holes, so the next visitor on the same card, or the grade that brings the
+    card the page held ready, reuses it. A Focus ``run`` or a typed answer (``checked``)
+    is a dict, and part() renders those afresh.
+    """
+    return part(
+        "_card.html",
+        fill={"counts": part("_review_counts.html", new_count=counts["new_count"],
+                             new_held=counts["new_held"], due_count=counts["due_count"]),
+              "notice": notice or "", "actions": actions_html},
+        pack_id=pack.id, pack_title=pack.title, mode=run["mode"] if run else mode,
+        mode_label=run["label"] if run else ("Browse" if mode == "browse" else None),
+        links=run or links, run=run, question=question, revealed=revealed,
+        position=run["position"] if run else position,
+        total=run["total"] if run else len(pack.questions),
+        starred=bool(mark.get("starred")), has_notice=bool(notice), intervals=intervals,
+        answer_side_html=answer_side_html(question), answer_max=answer_check.ANSWER_MAX,
+        checked=checked)
+
+
 def _next_card(profile, pack, now):
     """For the caught-up card: when the next card is due, and how long to wait for it."""
     due, available = next_due(profile, pack, now)
@@ -276,7 +302,7 @@ def _context(pack, question=None, revealed=False, notice=None, editing_note=Fals
     browsing = _browsing()
     context = {
         "pack": pack, "question": question, "revealed": revealed, **shown,
-        "ratings": RATING_LABELS, "notice": notice,
+        "notice": notice,
         "undo_available": any(s.get("last_review") for s in states.values()),
         "new_limit": new_limit(profile),
         # Questions wait and none is offered: today's allowance is used up.
@@ -290,21 +316,17 @@ def _context(pack, question=None, revealed=False, notice=None, editing_note=Fals
         mark = profile.mark(pack.id, question.id)
         mode_arg = "browse" if browsing else None
         state = states.get(question.id)
-        context.update(
-            position=pack.position(question.id) + 1,
-            links=card_links(pack, question.id, mode_arg),
-            state=state,
-            mark=mark,
+        context["card_html"] = card_html(
+            pack, question, mode=context["mode"], links=card_links(pack, question.id, mode_arg),
+            revealed=revealed, position=pack.position(question.id) + 1, mark=mark,
+            counts=shown, notice=notice, checked=extra.get("checked"),
+            intervals=grade_intervals(profile, pack, question.id, state),
             actions_html=card_actions_html(
                 pack.id, question.id, mark, revealed=revealed,
                 undo_available=context["undo_available"],
                 buried=card_actions.is_buried(mark, now), editing_note=editing_note,
                 note_draft=extra.get("note_draft"), mode_arg=mode_arg,
-                redo_available=redo_available),
-        )
-        # The answer side travels with the question, so the intervals do too.
-        context["intervals"] = grade_intervals(profile, pack, question.id, state)
-        context["answer_side_html"] = answer_side_html(question)
+                redo_available=redo_available))
         if not (revealed or editing_note or ahead):  # a card held ahead is not shown yet
             card_shown(profile, pack.id, question.id, now)
     else:
@@ -362,8 +384,8 @@ def start(pack_id):
 def card(pack_id, question_id):
     pack = pack_or_404(pack_id)
     question = question_or_404(pack, question_id)
-    return _card(pack, question, revealed=request.args.get("reveal") == "1",
-                 editing_note=request.args.get("note") == "1")
+    return _card(pack, question, revealed=query_value("reveal") == "1",
+                 editing_note=query_value("note") == "1")
 
 
 @bp.get("/<pack_id>/<question_id>/next")

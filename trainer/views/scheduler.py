@@ -20,10 +20,15 @@ from trainer.web.htmx import is_htmx, respond
 bp = Blueprint("scheduler", __name__, url_prefix="/profile/scheduler")
 
 
-@bp.app_context_processor
-def _panel():
-    """``scheduler_panel()`` for the profile page's include (built only when shown)."""
-    return {"scheduler_panel": lambda: optimizer.panel(current_profile())}
+def scheduler_panel():
+    """The optimizer panel of the profile page's include (built only when shown)."""
+    return optimizer.panel(current_profile())
+
+
+@bp.record_once
+def _panel(state):
+    """``scheduler_panel()`` as a template global, set once (not for every rendering)."""
+    state.app.jinja_env.globals["scheduler_panel"] = scheduler_panel
 
 
 def _answer(message, category="ok"):
