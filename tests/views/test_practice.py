@@ -270,3 +270,17 @@ def test_keys_js_runs_before_the_page_so_no_early_key_is_lost(client):
     tag = re.search(r'<script src="/static/keys\.js"([^>]*)>', head)
     assert tag is not None, "keys.js belongs in <head>"
     assert "defer" not in tag.group(1) and "async" not in tag.group(1)
+
+
+def test_a_block_the_view_builds_is_that_html_and_nothing_else(app):
+    """``respond(block_html=...)`` hands htmx the view's HTML without rendering the block,
+    so the block must be exactly ``{{ card_html }}``: anything added to it would be on
+    the page and missing from every flip."""
+    from markupsafe import Markup
+
+    from trainer.web.htmx import render_fragment
+
+    html = Markup('<section id="card">a card</section>')
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert render_fragment("practice.html", "card", card_html=html) == html

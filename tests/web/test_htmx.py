@@ -82,3 +82,4 @@ def test_an_error_inside_a_block_names_the_template_and_its_line(app, tmp_path):
 
 def test_htmx_statuses_are_named():
     assert htmx.HTMX_STOP_POLLING == 286
+

@@ -134,7 +134,7 @@ def _render(pack, flt, seed, order, i, revealed=False, notice=None, editing_note
         intervals=grade_intervals(profile, pack, question.id, states.get(question.id)),
         actions_html=actions_html)
     return respond("practice.html", "card", redirect_to=redirect_to, question=question,
-                   run=run, card_html=html, **context, **extra)
+                   run=run, block_html=html, **context, **extra)
 
 
 @bp.get("/<pack_id>")

@@ -331,13 +331,20 @@ def _context(pack, question=None, revealed=False, notice=None, editing_note=Fals
             card_shown(profile, pack.id, question.id, now)
     else:
         context["next_card"] = _next_card(profile, pack, now)
+        context["card_html"] = caught_up_html(context)
     return context
+
+
+def caught_up_html(context):
+    """The "all caught up" card (templates/_caught_up.html), with the page's context."""
+    return Markup(render_template("_caught_up.html", **context))  # noqa: S704
 
 
 def _card(pack, question=None, *, status=200, push_url=None, redirect_to=None, **context):
     """Answer with the card (the ``card`` block for htmx, else the whole page)."""
+    context = _context(pack, question, **context)
     return respond("practice.html", "card", status=status, push_url=push_url,
-                   redirect_to=redirect_to, **_context(pack, question, **context))
+                   redirect_to=redirect_to, block_html=context.pop("card_html"), **context)
 
 
 def _card_url(pack, question_id, revealed=False):

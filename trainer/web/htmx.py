@@ -53,18 +53,27 @@ def is_htmx():
 
 
 def respond(template_name, block=None, *, status=200, push_url=None, redirect_to=None,
-            **context):
+            block_html=None, **context):
     """The one answer of a view: a page, its ``block`` for htmx, or a redirect.
 
     * ``redirect_to``: a plain form post (no htmx) is sent there with 303, so reload and
       back work; htmx gets the block in place, at ``push_url`` (or ``redirect_to``).
     * ``push_url``: the URL the state shown lives at, so htmx puts it in the address bar.
     * ``block`` None: always the full page (a page htmx never swaps a part of).
+    * ``block_html``: the block's HTML, for a block the view builds itself (kept parts,
+      trainer/web/fragments.py), written in the template as ``{{ <block>_html }}`` and
+      nothing else: ``{% block card %}{{ card_html }}{% endblock %}``. htmx gets it as
+      is; the page renders around it. A flip's card is one, and rendering the block
+      only to copy it cost a fifth of the flip (docs/performance.md).
     """
     htmx = is_htmx()
     if redirect_to is not None and not htmx:
         return redirect(redirect_to, SEE_OTHER)
-    if htmx and block is not None:
+    if block_html is not None:
+        context[f"{block}_html"] = block_html
+    if htmx and block_html is not None:
+        body = block_html
+    elif htmx and block is not None:
         body = render_fragment(template_name, block, **context)
     else:
         body = current_app.jinja_env.get_template(template_name).render(
