@@ -410,9 +410,9 @@ def _cut_torn_tail(fd, path):
 
 
 # Every Profile some code still holds, by file: never two at once for one file.
-_open_profiles: "weakref.WeakValueDictionary[Path, Profile]" = weakref.WeakValueDictionary()
+_open_profiles: "weakref.WeakValueDictionary[tuple, Profile]" = weakref.WeakValueDictionary()
 # The most recently used ones stay open even when nobody holds them (the next request).
-_recent: "OrderedDict[Path, Profile]" = OrderedDict()
+_recent: "OrderedDict[tuple, Profile]" = OrderedDict()
 RECENT_MAX = 256
 _open_guard = threading.Lock()
 
@@ -430,11 +430,12 @@ class ProfileStore:
 
     def __init__(self, folder):
         self.folder = Path(folder).resolve()
+        self._folder_key = str(self.folder)  # the handles are keyed (folder, id): no Path per ask
 
     def get(self, profile_id):
         if not PROFILE_ID.match(profile_id):
             raise ValueError("malformed profile id")
-        key = self.folder / profile_id
+        key = (self._folder_key, profile_id)
         with _open_guard:
             profile = _recent.get(key)
             if profile is not None:  # the usual case: seen a moment ago
@@ -452,8 +453,8 @@ class ProfileStore:
     def forget(self, profile_id):
         """Drop the open handle, so the next ``get`` reads the file again."""
         with _open_guard:
-            _open_profiles.pop(self.folder / profile_id, None)
-            _recent.pop(self.folder / profile_id, None)
+            _open_profiles.pop((self._folder_key, profile_id), None)
+            _recent.pop((self._folder_key, profile_id), None)
 
     def exists(self, profile_id):
         return bool(PROFILE_ID.match(profile_id)) and (
