@@ -69,7 +69,6 @@ class Profile:
         """(Re)read the file: settings, cards and marks, each indexed by card."""
         self._db = open_db(self.path)
         self._settings = self._db.table("profile")
-        self._settings_doc = None  # read on first use, dropped on every change
         self._cards = self._db.table("cards")
         self._marks = self._db.table("marks")
         self._by_key = self._keyed(self._cards, "card")
@@ -87,23 +86,14 @@ class Profile:
     # settings -----------------------------------------------------------------------
     @property
     def settings(self):
-        """A copy of the profile's settings; the stored ones are read once per change.
-
-        A flip asks about ten times (limits, steps, retention, plan, theme), and a TinyDB
-        lookup is most of each ask.
-        """
         with self.lock:
-            doc = self._settings_doc
-            if doc is None:
-                doc = self._settings_doc = dict(self._settings.get(doc_id=1) or {})
-            return dict(doc)
+            doc = self._settings.get(doc_id=1)
+            return dict(doc) if doc else {}
 
     def update_settings(self, **changes):
         with self.lock:
             merged = {**self.settings, **changes}
-            self._settings_doc = None
             self._settings.upsert(Document(merged, doc_id=1))
-            self._settings_doc = None
 
     @property
     def name(self):
