@@ -61,10 +61,17 @@ def _csrf_hole():
     return hole(CSRF_HOLE)
 
 
+_frozen_types = {}  # type -> whether its instances are frozen records (asked per value)
+
+
 def is_frozen_record(value):
     """True for an instance of a frozen dataclass: it stays as it was made."""
-    return (is_dataclass(value) and not isinstance(value, type)
-            and value.__dataclass_params__.frozen)
+    kind = type(value)
+    frozen = _frozen_types.get(kind)
+    if frozen is None:
+        frozen = _frozen_types[kind] = (is_dataclass(kind)
+                                        and kind.__dataclass_params__.frozen)
+    return frozen
 
 
 def part(template_name, fill=None, **values):
