@@ -100,6 +100,7 @@ def tour(browser, live_server, check, **options):
     expect(page.locator("section.mock")).to_be_visible()
     check(page, "mock interview", True)
     visit("/stats", "stats")
+    visit("/plan", "study plan")
     visit("/profile", "profile")
     page.locator("button.offer-link").click()
     expect(page.locator("img.qr")).to_be_visible()
