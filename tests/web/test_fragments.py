@@ -137,3 +137,19 @@ def test_a_typed_answer_renders_its_card_afresh(app, client, csrf):
     assert not any("my own words" in "".join(v[1])
                    for v in app.extensions[fragments.EXTENSION].values())
     assert set(app.extensions[fragments.EXTENSION]) >= set(kept)
+
+
+def test_the_kept_parts_are_bounded_by_size(app, monkeypatch):
+    """A card is about 14 kB; many of them must not grow the server without end."""
+    client = app.test_client()
+    client.get("/practice/sample/q1", headers=HX)
+    one_card = app.extensions[fragments.EXTENSION].chars
+    monkeypatch.setattr(fragments, "MAX_CHARS", int(2.5 * one_card))
+    sizes = []
+    for qid in ("q2", "q3", "q1", "q2", "q3"):
+        client.get(f"/practice/sample/{qid}", headers=HX)
+        kept = app.extensions[fragments.EXTENSION]
+        assert kept.chars == sum(len(p) for _, pieces in kept.values() for p in pieces)
+        assert kept.chars <= fragments.MAX_CHARS
+        sizes.append(len(kept))
+    assert min(sizes) < max(sizes)  # it started again empty at least once

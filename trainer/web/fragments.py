@@ -21,7 +21,9 @@ same HTML to every later request with the same values.
   not kept.
 * A part's template must not read the request, the session or ``g``; ``url_for`` is fine
   (the mount point is part of the key).
-* The cache is per app and bounded: past MAX_ENTRIES it starts again empty.
+* The cache is per app and bounded, by entries and by size (a card is about 14 kB,
+  and a seen card's intervals change every minute): past MAX_ENTRIES or MAX_CHARS it
+  starts again empty.
 """
 
 import secrets
@@ -34,6 +36,7 @@ from trainer.web.csrf import csrf_token
 
 EXTENSION = "trainer.web.fragments"
 MAX_ENTRIES = 20_000
+MAX_CHARS = 16_000_000  # of kept HTML: 16 to 64 MB, as wide as its widest character
 _KEYABLE = (str, int, float, bool, type(None))  # values a key may hold as they are
 # Fences a hole's name in a part's HTML. NUL plus random hex: no text a pack, a note or
 # a form brings can hold it, so splitting at it finds the holes and nothing else.
@@ -59,6 +62,20 @@ class _Holes:
 
 def _csrf_hole():
     return hole(CSRF_HOLE)
+
+
+class _Kept(dict):
+    """One app's kept parts, key -> (records, pieces), and how many characters they hold."""
+
+    chars = 0
+
+    def keep(self, key, entry):
+        size = sum(len(piece) for piece in entry[1])
+        if len(self) >= MAX_ENTRIES or self.chars + size > MAX_CHARS:
+            self.clear()
+            self.chars = 0
+        self[key] = entry
+        self.chars += size
 
 
 _frozen_types = {}  # type -> whether its instances are frozen records (asked per value)
@@ -96,9 +113,7 @@ def part(template_name, fill=None, **values):
     # Kept split at the holes: joining the pieces is one copy, where a replace() would
     # search the whole (often non-ASCII, so wide) string once per hole.
     pieces = _render(template_name, values)
-    if len(cache) >= MAX_ENTRIES:
-        cache.clear()
-    cache[key] = (tuple(records), pieces)
+    cache.keep(key, (tuple(records), pieces))
     return _filled(pieces, fill)
 
 
@@ -124,5 +139,5 @@ def _render(template_name, values):
 
 
 def init_app(app):
-    app.extensions[EXTENSION] = {}
+    app.extensions[EXTENSION] = _Kept()
     app.jinja_env.globals["part"] = part
