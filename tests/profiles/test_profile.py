@@ -201,3 +201,45 @@ def test_import_skips_reviews_whose_earlier_state_cannot_be_read(app, client, cs
     assert "has a state before it that cannot be read" in html
     assert "has a state before it but no FSRS record" in html
     assert '<span class="log-added">0</span>' in html
+
+
+def test_what_is_worked_out_from_the_settings_follows_every_change(tmp_path):
+    """The plan, the scheduler and the limits are kept per settings version: a change
+    through the profile, or a reload after an import, is seen at once."""
+    from trainer.profiles import settings as profile_settings
+    from trainer.profiles.store import ProfileStore
+    from trainer.study import plan
+
+    profile = ProfileStore(tmp_path).get("p" * 22)
+    before = profile_settings.scheduler_for_profile(profile)
+    assert profile_settings.scheduler_for_profile(profile) is before  # kept
+    assert profile_settings.new_limit(profile) == profile_settings.NEW_LIMIT_DEFAULT
+    profile.update_settings(desired_retention=0.8, new_per_day=3, learn_ahead_minutes=0)
+    assert profile_settings.scheduler_for_profile(profile) is not before
+    assert profile_settings.scheduler_for_profile(profile).desired_retention == 0.8
+    assert profile_settings.new_limit(profile) == 3
+    assert profile_settings.learn_ahead_seconds(profile) == 0
+    assert plan.current_plan(profile) is None
+    profile.merge_import(settings={"new_per_day": 7})  # reloads the file
+    assert profile_settings.new_limit(profile) == 7
+
+
+def test_a_settings_write_that_fails_leaves_nothing_stale(tmp_path, monkeypatch):
+    from trainer.profiles import settings as profile_settings
+    from trainer.profiles.store import ProfileStore
+
+    profile = ProfileStore(tmp_path).get("q" * 22)
+    assert profile_settings.new_limit(profile) == profile_settings.NEW_LIMIT_DEFAULT
+    storage = profile._db.storage
+
+    def refuse(_data):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(storage, "write", refuse)
+    try:
+        profile.update_settings(new_per_day=2)
+    except OSError:
+        pass
+    monkeypatch.undo()
+    assert profile_settings.new_limit(profile) == profile.settings.get(
+        "new_per_day", profile_settings.NEW_LIMIT_DEFAULT)

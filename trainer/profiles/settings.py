@@ -47,7 +47,11 @@ def desired_retention(profile):
 
 
 def new_limit(profile):
-    value = profile.settings.get("new_per_day", NEW_LIMIT_DEFAULT)
+    return profile.from_settings("new_limit", lambda: _new_limit(profile.settings))
+
+
+def _new_limit(settings):
+    value = settings.get("new_per_day", NEW_LIMIT_DEFAULT)
     return value if isinstance(value, int) and 0 <= value <= NEW_LIMIT_MAX else NEW_LIMIT_DEFAULT
 
 
@@ -58,7 +62,11 @@ def review_limit(profile):
 
 
 def learn_ahead_seconds(profile):
-    value = profile.settings.get("learn_ahead_minutes", LEARN_AHEAD_DEFAULT)
+    return profile.from_settings("learn_ahead", lambda: _learn_ahead(profile.settings))
+
+
+def _learn_ahead(settings):
+    value = settings.get("learn_ahead_minutes", LEARN_AHEAD_DEFAULT)
     ok = isinstance(value, int) and 0 <= value <= LEARN_AHEAD_MAX
     return (value if ok else LEARN_AHEAD_DEFAULT) * 60
 
@@ -104,8 +112,9 @@ def leech_action(profile):
 
 def scheduler_for_profile(profile):
     """The FSRS scheduler of this profile: its retention, parameters and steps."""
-    return scheduler_for(desired_retention(profile), fsrs_parameters(profile),
-                         learning_steps(profile), relearning_steps(profile))
+    return profile.from_settings("scheduler", lambda: scheduler_for(
+        desired_retention(profile), fsrs_parameters(profile), learning_steps(profile),
+        relearning_steps(profile)))
 
 
 def parse_retention(raw):

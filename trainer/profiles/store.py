@@ -69,6 +69,8 @@ class Profile:
         """(Re)read the file: settings, cards and marks, each indexed by card."""
         self._db = open_db(self.path)
         self._settings = self._db.table("profile")
+        self._settings_version = getattr(self, "_settings_version", 0) + 1
+        self._from_settings = {}  # name -> (settings version, value), see from_settings
         self._cards = self._db.table("cards")
         self._marks = self._db.table("marks")
         self._by_key = self._keyed(self._cards, "card")
@@ -93,7 +95,27 @@ class Profile:
     def update_settings(self, **changes):
         with self.lock:
             merged = {**self.settings, **changes}
-            self._settings.upsert(Document(merged, doc_id=1))
+            self._settings_version += 1  # before the write: a failed one re-reads too
+            try:
+                self._settings.upsert(Document(merged, doc_id=1))
+            finally:
+                self._settings_version += 1
+
+    def from_settings(self, name, make):
+        """``make()``, kept until the settings change: what a flip works out from them
+        (the study plan, the scheduler, the limits) is read and checked once per change,
+        not a dozen times a flip. ``make`` reads the settings itself; what it returns is
+        shared, so it must not be changed by the caller (a frozen plan, a scheduler, a
+        number)."""
+        with self.lock:
+            version = self._settings_version
+            kept = self._from_settings.get(name)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        value = make()
+        with self.lock:  # made from settings newer than ``version``? Then made again next time
+            self._from_settings[name] = (version, value)
+        return value
 
     @property
     def name(self):

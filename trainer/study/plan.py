@@ -131,7 +131,7 @@ def from_setting(value):
 
 def current_plan(profile):
     """The profile's plan, or None when it has none."""
-    return from_setting(profile.settings.get(SETTING))
+    return profile.from_settings("plan", lambda: from_setting(profile.settings.get(SETTING)))
 
 
 def plan_for_role(role_id, pack_ids):
