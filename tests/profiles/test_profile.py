@@ -3,6 +3,8 @@
 import io
 import json
 
+import pytest
+
 from tests.conftest import post, profile_of
 from trainer.profiles import transfer as progress_io
 from trainer.views import profile as profile_view
@@ -236,10 +238,8 @@ def test_a_settings_write_that_fails_leaves_nothing_stale(tmp_path, monkeypatch)
         raise OSError("disk full")
 
     monkeypatch.setattr(storage, "write", refuse)
-    try:
+    with pytest.raises(OSError):
         profile.update_settings(new_per_day=2)
-    except OSError:
-        pass
     monkeypatch.undo()
     assert profile_settings.new_limit(profile) == profile.settings.get(
         "new_per_day", profile_settings.NEW_LIMIT_DEFAULT)
