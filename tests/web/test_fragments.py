@@ -153,3 +153,10 @@ def test_the_kept_parts_are_bounded_by_size(app, monkeypatch):
         assert kept.chars <= fragments.MAX_CHARS
         sizes.append(len(kept))
     assert min(sizes) < max(sizes)  # it started again empty at least once
+
+
+def test_keeping_a_key_again_counts_its_size_once(app):
+    kept = app.extensions[fragments.EXTENSION]
+    kept.keep("k", ((), ("abc",)))
+    kept.keep("k", ((), ("abcd",)))  # two threads missed at once, both keep it
+    assert kept.chars == 4

@@ -21,9 +21,10 @@ same HTML to every later request with the same values.
   not kept.
 * A part's template must not read the request, the session or ``g``; ``url_for`` is fine
   (the mount point is part of the key).
-* The cache is per app and bounded, by entries and by size (a card is about 14 kB,
-  and a seen card's intervals change every minute): past MAX_ENTRIES or MAX_CHARS it
-  starts again empty.
+* The cache is per app and bounded, by entries and by the size of the HTML it keeps (a
+  card is about 14 kB, and a seen card's intervals change every minute): past
+  MAX_ENTRIES or MAX_CHARS it starts again empty. Counting is not locked: two threads
+  at once may clear it a little early or late, never serve a wrong part.
 """
 
 import secrets
@@ -71,6 +72,9 @@ class _Kept(dict):
 
     def keep(self, key, entry):
         size = sum(len(piece) for piece in entry[1])
+        replaced = self.get(key)  # two threads that missed at once keep the same key
+        if replaced is not None:
+            self.chars -= sum(len(piece) for piece in replaced[1])
         if len(self) >= MAX_ENTRIES or self.chars + size > MAX_CHARS:
             self.clear()
             self.chars = 0
