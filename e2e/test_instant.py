@@ -189,3 +189,21 @@ def test_without_javascript_the_forms_still_reveal_and_grade(browser, live_serve
     expect(card(page)).not_to_have_attribute("data-question", first)
     assert total_reviews(page, live_server.url) == 1
     context.close()
+
+
+def test_a_card_action_pressed_right_after_a_grade_waits_for_the_card(page, live_server,
+                                                                       console_errors):
+    """The next card is in place at once and bound by htmx a frame later: an undo pressed
+    in that frame goes through htmx and the outbox (after the grade), not as a plain
+    form post that would overtake the grade and lose its confirmation."""
+    page.goto(live_server.url + f"/practice/{PACK}")
+    first = card(page).get_attribute("data-question")
+    held_ready(page)
+    page.keyboard.press("Space")
+    expect(card(page)).to_have_attribute("data-side", "answer")
+    page.keyboard.press("3")
+    page.keyboard.press("u")  # no wait: the same frame as the grade's card
+    expect(card(page)).to_have_attribute("data-question", first)
+    expect(card(page).locator(".notice")).to_contain_text("Undid")
+    expect(page).to_have_url(re.compile(rf"/practice/{PACK}/{first}$"))
+    assert console_errors == []

@@ -132,7 +132,17 @@
     /* One action at a time: never grade the next card by accident. A key pressed while
      * new content settles is meant for that content: it runs once htmx has bound it. */
     if (busy) { if (settling) pending = name; return; }
+    /* A card static/practice.js just put in place, not bound yet: run it once bound. */
+    if (target.closest && target.closest("[data-binding]")) { pending = name; return; }
     target.click();
+  });
+
+  document.addEventListener("trainer:bound", function () {
+    if (busy) return; /* an htmx swap on its way: its settle runs the key */
+    var name = pending;
+    pending = null;
+    var target = name && findTarget(name);
+    if (target) target.click();
   });
 
   /* A control shown disabled (aria-disabled, e.g. bury in a Focus run) says why, in the

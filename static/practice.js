@@ -303,12 +303,21 @@
     requestAnimationFrame(function () { setTimeout(work, 0); });
   }
 
+  /* ``soon``: htmx binds the card after the paint that shows it. Until then it carries
+   * data-binding, and keys.js holds a key pressed meanwhile: a card action (undo, star)
+   * clicked unbound would post its form the old-fashioned way, past the outbox. */
   function putCard(next, old, soon) {
     old.replaceWith(next);
     lastCard = next;
     if (!window.htmx) return next;
-    if (soon) afterPaint(function () { window.htmx.process(next); });
-    else window.htmx.process(next);
+    if (soon) {
+      next.setAttribute("data-binding", "");
+      afterPaint(function () {
+        window.htmx.process(next);
+        next.removeAttribute("data-binding");
+        document.dispatchEvent(new CustomEvent("trainer:bound"));
+      });
+    } else window.htmx.process(next);
     return next;
   }
 
