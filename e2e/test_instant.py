@@ -207,3 +207,15 @@ def test_a_card_action_pressed_right_after_a_grade_waits_for_the_card(page, live
     expect(card(page).locator(".notice")).to_contain_text("Undid")
     expect(page).to_have_url(re.compile(rf"/practice/{PACK}/{first}$"))
     assert console_errors == []
+
+
+def test_without_javascript_the_page_after_a_grade_says_what_it_did(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + f"/practice/{PACK}")
+    page.get_by_role("button", name=re.compile("Show answer")).click()
+    page.get_by_role("button", name=re.compile("^Good")).click()
+    expect(page.locator(".flash")).to_contain_text("Good: ")
+    page.get_by_role("button", name=re.compile("Undo last grade")).click()
+    expect(page.locator(".flash")).to_contain_text("Undid your grade")
+    context.close()

@@ -284,3 +284,17 @@ def test_a_block_the_view_builds_is_that_html_and_nothing_else(app):
     with app.test_request_context("/"):
         app.preprocess_request()
         assert render_fragment("practice.html", "card", card_html=html) == html
+
+
+def test_a_plain_form_post_says_on_the_next_page_what_it_did(client, csrf):
+    """Without JavaScript a grade or a card action is a post and a 303: the notice the
+    card would have shown travels with the redirect and is on the page it lands on."""
+    graded = client.post("/practice/sample/q1/grade", data={"csrf_token": csrf, "rating": "3"})
+    assert graded.status_code == 303
+    landed = client.get(graded.headers["Location"]).get_data(as_text=True)
+    assert 'class="flash flash-ok"' in landed and "Good:" in landed
+    starred = client.post("/practice/sample/q2/star", data={"csrf_token": csrf})
+    landed = client.get(starred.headers["Location"]).get_data(as_text=True)
+    assert "Starred." in landed
+    again = client.get(starred.headers["Location"]).get_data(as_text=True)
+    assert "Starred." not in again.split('<section id="card"')[0]  # shown once

@@ -12,7 +12,7 @@ every response it gives (a fragment, a full page, a redirect, an error) says so 
 
 from http import HTTPStatus
 
-from flask import current_app, g, redirect, request
+from flask import current_app, flash, g, redirect, request
 from jinja2_fragments import render_block as _render_fragment
 
 # htmx's own statuses and headers, named once (as django-htmx does).
@@ -57,7 +57,9 @@ def respond(template_name, block=None, *, status=200, push_url=None, redirect_to
     """The one answer of a view: a page, its ``block`` for htmx, or a redirect.
 
     * ``redirect_to``: a plain form post (no htmx) is sent there with 303, so reload and
-      back work; htmx gets the block in place, at ``push_url`` (or ``redirect_to``).
+      back work, and the ``notice`` of the context goes with it as a flashed message, so
+      the page it lands on says what happened; htmx gets the block in place, at
+      ``push_url`` (or ``redirect_to``).
     * ``push_url``: the URL the state shown lives at, so htmx puts it in the address bar.
     * ``block`` None: always the full page (a page htmx never swaps a part of).
     * ``block_html``: the block's HTML, for a block the view builds itself (kept parts,
@@ -68,6 +70,8 @@ def respond(template_name, block=None, *, status=200, push_url=None, redirect_to
     """
     htmx = is_htmx()
     if redirect_to is not None and not htmx:
+        if context.get("notice"):
+            flash(context["notice"], "ok")
         return redirect(redirect_to, SEE_OTHER)
     if block_html is not None:
         context[f"{block}_html"] = block_html
