@@ -44,6 +44,8 @@ def test_type_compare_tick_and_grade(page, live_server, console_errors):
     expect(card(page).locator("button.grade-4")).to_have_attribute("data-keys", "4 Space Enter")
     page.keyboard.press("Enter")  # on a checkbox Space ticks, Enter takes the suggestion
     expect(card(page)).not_to_have_attribute("data-question", question)
+    # The next card is there at once; the grade goes through the outbox behind it.
+    page.wait_for_function("() => localStorage.getItem('trainer-outbox') === '[]'")
     exported = page.request.get(live_server.url + "/profile/export").json()
     assert [(r["question"], r["rating"]) for r in exported["log"]] == [(question, 4)]
     assert console_errors == []

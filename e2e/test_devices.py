@@ -16,6 +16,7 @@ def test_a_phone_joins_the_profile_then_is_unlinked(browser, live_server, consol
     expect(laptop.locator("#card")).to_have_attribute("data-side", "answer")
     laptop.keyboard.press("3")
     expect(laptop.locator("#card .notice")).to_be_visible()
+    laptop.wait_for_function("() => localStorage.getItem('trainer-outbox') === '[]'")
     laptop.goto(live_server.url + "/profile")
     expect(laptop.locator("#devices tr.device")).to_have_count(1)
     laptop.get_by_role("button", name="Use on another device…").click()

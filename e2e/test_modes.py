@@ -82,6 +82,8 @@ def test_review_browse_and_focus_by_keyboard(page, live_server, console_errors):
             expect(card(page).locator(".position")).to_have_text(f"{position + 1} / {total}")
     expect(card(page).locator("h1.done")).to_have_text("Focus run finished")
     assert len(seen) == total
+    # Each card came at once; the grades went through the outbox behind them.
+    page.wait_for_function("() => localStorage.getItem('trainer-outbox') === '[]'")
     page.goto(live_server.url + f"/practice/{PACK}")
     expect(card(page).locator(".new-count")).to_have_text(re.compile(r"\d+"))
     page.goto(live_server.url + "/stats")
