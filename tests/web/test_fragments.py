@@ -63,6 +63,7 @@ PART_VALUES = {
                    "revealed", "position", "total", "starred", "has_notice", "intervals",
                    "answer_side_html", "answer_max", "checked"},
     "_review_counts.html": {"new_count", "new_held", "due_count"},
+    "_answer_side.html": {"question"},
 }
 # What a part may read besides its values: app-wide template globals, ``fill``, and
 # say_it_level, which _say_it.html reads with a default and no card sets.

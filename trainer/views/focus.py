@@ -14,7 +14,7 @@ import time
 from flask import Blueprint, abort, redirect, request, url_for
 
 from trainer.packs.model import DIFFICULTIES
-from trainer.study.answer_check import ANSWER_MAX, check
+from trainer.study.answer_check import check
 from trainer.study.card_actions import (
     NOTE_MAX,
     CardActionError,
@@ -24,7 +24,6 @@ from trainer.study.card_actions import (
 )
 from trainer.study.grading import card_shown, grade_card
 from trainer.study.queue import focus_order, review_counts
-from trainer.study.scheduling import RATING_LABELS
 from trainer.views.common import (
     current_profile,
     pack_or_404,
@@ -83,9 +82,9 @@ def _render(pack, flt, seed, order, i, revealed=False, notice=None, editing_note
     """Card ``i`` of the run (or the end of it), as the ``card`` block for htmx."""
     profile = current_profile()
     states = profile.cards_in(pack.id)
-    context = {"pack": pack, "ratings": RATING_LABELS,
+    context = {"pack": pack,
                **review_counts(pack, profile, states, time.time()),
-               "notice": notice, "revealed": revealed, "answer_max": ANSWER_MAX,
+               "notice": notice, "revealed": revealed,
                "undo_available": any(s.get("last_review") for s in states.values())}
     side = 1 if revealed else None
     actions = {

@@ -168,17 +168,14 @@ def card_actions_html(pack_id, question_id, mark, *, revealed, undo_available, b
                 note_max=card_actions.NOTE_MAX, note_draft=note_draft, run=run)
 
 
-_answer_sides = {}
-
-
 def answer_side_html(question):
-    """The answer side of ``question`` (templates/_answer_side.html), rendered once.
+    """The answer side of ``question`` (templates/_answer_side.html), a kept part.
 
-    It depends on the question alone and every card carries it now (#14). The flip's
-    CPU went from 1.5 to 1.1 ms here (docs/performance.md, "Instant cards").
+    It depends on the question alone and every card carries it now (#14); a Focus card,
+    rendered afresh, still finds it kept. The flip's CPU went from 1.5 to 1.1 ms here
+    (docs/performance.md, "Instant cards").
     """
-    return _kept(_answer_sides, id(question), (question,), lambda: Markup(  # noqa: S704
-        render_template("_answer_side.html", question=question)))
+    return part("_answer_side.html", question=question)
 
 
 @dataclass(frozen=True)
@@ -307,7 +304,6 @@ def _context(pack, question=None, revealed=False, notice=None, editing_note=Fals
         "new_limit": new_limit(profile),
         # Questions wait and none is offered: today's allowance is used up.
         "limit_reached": shown["new_held"] > 0 and shown["new_count"] == 0,
-        "answer_max": answer_check.ANSWER_MAX,
         "mode": "browse" if browsing else "review",
         "run": None,  # Focus sets one; saying so spares the template an undefined lookup
         **extra,
@@ -521,6 +517,6 @@ def suggest_grade():
               for v in request.form.getlist("point")}
     if ticked and not total:
         abort(400, description="Those key points do not belong to this question.")
-    return render_template("grade_buttons.html", ratings=RATING_LABELS, ticked=len(ticked),
+    return render_template("grade_buttons.html", ticked=len(ticked),
                            points_total=total,
                            suggested_grade=answer_check.suggest_grade(len(ticked), total))
